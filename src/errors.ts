@@ -1,0 +1,106 @@
+/**
+ * Every failure gantry reports is a GantryError with a stable code.
+ *
+ * Codes never change meaning once published: scripts match on them. The
+ * message says what failed; `hint` says, in one line, how a user can fix it;
+ * `side` says whether the source or the destination of an operation failed.
+ * Messages and hints never contain credentials (see registry/redact.ts).
+ */
+
+export type ErrorSide = 'source' | 'destination';
+
+export interface GantryErrorOptions {
+  hint?: string;
+  side?: ErrorSide;
+  cause?: unknown;
+  /** Extra facts for `--json` output and for callers; no secrets. */
+  details?: Record<string, unknown>;
+}
+
+export class GantryError extends Error {
+  override readonly name = 'GantryError';
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly side: ErrorSide | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: string, message: string, options: GantryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.side = options.side;
+    this.details = options.details ?? {};
+  }
+
+  /** A copy of this error that names the side of a copy or transfer. */
+  withSide(side: ErrorSide): GantryError {
+    const copy = new GantryError(this.code, `${side}: ${this.message}`, {
+      hint: this.hint,
+      side,
+      cause: this.cause,
+      details: this.details,
+    });
+    copy.stack = this.stack;
+    return copy;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.side === undefined ? {} : { side: this.side }),
+      ...(Object.keys(this.details).length === 0 ? {} : { details: this.details }),
+    };
+  }
+}
+
+export function isGantryError(value: unknown, code?: string): value is GantryError {
+  return value instanceof GantryError && (code === undefined || value.code === code);
+}
+
+/**
+ * The stable error codes. Grouped by the part that raises them; the CLI maps
+ * each group to an exit code (see cli/exit.ts).
+ */
+export const ErrorCode = {
+  // input given by the user or read from a file
+  InvalidReference: 'GANTRY_E_REFERENCE',
+  InvalidDigest: 'GANTRY_E_DIGEST',
+  InvalidPlatform: 'GANTRY_E_PLATFORM',
+  InvalidMediaType: 'GANTRY_E_MEDIA_TYPE',
+  InvalidManifest: 'GANTRY_E_MANIFEST_INVALID',
+  ManifestTooLarge: 'GANTRY_E_MANIFEST_TOO_LARGE',
+  InvalidConfig: 'GANTRY_E_CONFIG_INVALID',
+  SchemaViolation: 'GANTRY_E_SCHEMA',
+  InvalidHeader: 'GANTRY_E_HEADER',
+  Usage: 'GANTRY_E_USAGE',
+
+  // content checks
+  DigestMismatch: 'GANTRY_E_DIGEST_MISMATCH',
+  SizeMismatch: 'GANTRY_E_SIZE_MISMATCH',
+  ShortRead: 'GANTRY_E_SHORT_READ',
+  TrailingData: 'GANTRY_E_TRAILING_DATA',
+  PlatformNotFound: 'GANTRY_E_PLATFORM_NOT_FOUND',
+
+  // registry and network
+  Unauthorized: 'GANTRY_E_UNAUTHORIZED',
+  Denied: 'GANTRY_E_DENIED',
+  NotFound: 'GANTRY_E_NOT_FOUND',
+  Registry: 'GANTRY_E_REGISTRY',
+  Unsupported: 'GANTRY_E_UNSUPPORTED',
+  Network: 'GANTRY_E_NETWORK',
+  Tls: 'GANTRY_E_TLS',
+  Timeout: 'GANTRY_E_TIMEOUT',
+  TooManyRequests: 'GANTRY_E_TOO_MANY_REQUESTS',
+  Redirect: 'GANTRY_E_REDIRECT',
+
+  // credentials
+  Credentials: 'GANTRY_E_CREDENTIALS',
+  CredentialHelper: 'GANTRY_E_CREDENTIAL_HELPER',
+  Token: 'GANTRY_E_TOKEN',
+
+  Internal: 'GANTRY_E_INTERNAL',
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
