@@ -1,0 +1,51 @@
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * Where a command reads and writes. `main` binds it to the process streams;
+ * keeping it explicit lets every writer be swapped in one place. Data goes to
+ * stdout, messages to stderr (DESIGN.md, "The library never prints").
+ */
+export interface CliIO {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Global flags every command sees. */
+export interface GlobalFlags {
+  json: boolean;
+  debug: boolean;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+  };
+}
+
+/** Writes one line of text data to stdout. */
+export function writeLine(io: CliIO, line: string): void {
+  io.stdout.write(`${line}\n`);
+}
+
+/** Writes a message for the user (never data) to stderr. */
+export function writeMessage(io: CliIO, line: string): void {
+  io.stderr.write(`${line}\n`);
+}
+
+/** Writes a JSON document to stdout, two-space indented, one trailing newline. */
+export function writeJson(io: CliIO, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Waits until everything written to stdout has been handed to the OS. */
+export function flush(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
