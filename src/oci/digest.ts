@@ -31,7 +31,8 @@ export class Digest {
     if (hex.length !== HEX_LENGTH[algorithm] || !/^[0-9a-f]+$/.test(hex)) {
       throw new GantryError(
         ErrorCode.InvalidDigest,
-        `invalid ${algorithm} digest "${clip(text)}": expected ${HEX_LENGTH[algorithm]} lowercase hex digits`,
+        `invalid ${algorithm} digest "${clip(text)}": ` +
+          `expected ${HEX_LENGTH[algorithm]} lowercase hex digits`,
       );
     }
     return new Digest(algorithm, hex);
