@@ -1,0 +1,60 @@
+import type { Logger } from '../log.js';
+import { redactUrl } from './redact.js';
+import { RETRYABLE_STATUSES } from './registry-error.js';
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  type RetryPolicy,
+  retryAfterDelay,
+  wait,
+} from './retry.js';
+import { discard, type Transport, type TransportRequest } from './transport.js';
+
+/**
+ * Sends a request again after a retryable failure: a rate limit, an
+ * overloaded or failing gateway, a reset or timed-out connection. Only a
+ * request whose body can be sent again (bytes, or none) is retried.
+ */
+
+export interface SendRetryOptions {
+  policy: RetryPolicy;
+  replayable: boolean;
+  logger: Logger;
+  redact: (text: string) => string;
+  /** For tests: the source of jitter. */
+  random?: () => number;
+}
+
+export async function sendWithRetries(
+  transport: Pick<Transport, 'send'>,
+  request: TransportRequest,
+  options: SendRetryOptions,
+) {
+  const { policy, replayable, logger, redact } = options;
+  const target = `${request.method} ${redactUrl(request.url.toString())}`;
+  for (let attempt = 0; ; attempt++) {
+    const last = !replayable || attempt + 1 >= policy.attempts;
+    let response: Awaited<ReturnType<Transport['send']>>;
+    try {
+      response = await transport.send(request);
+    } catch (error) {
+      if (last || !isRetryableNetworkError(error)) throw error;
+      const delay = backoffDelay(attempt, policy, options.random);
+      const why = error instanceof Error ? error.message : String(error);
+      logger.debug(redact(`retry ${attempt + 1} of ${target} in ${delay} ms: ${why}`));
+      await wait(delay);
+      continue;
+    }
+    if (last || !RETRYABLE_STATUSES.has(response.status)) return response;
+    const delay =
+      retryAfterDelay(response.headers['retry-after'], policy) ??
+      backoffDelay(attempt, policy, options.random);
+    logger.debug(
+      redact(
+        `retry ${attempt + 1} of ${target} in ${delay} ms: status ${response.status}`,
+      ),
+    );
+    await discard(response.body);
+    await wait(delay);
+  }
+}
