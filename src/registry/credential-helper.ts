@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { ErrorCode, GantryError } from '../errors.js';
+import type { Credential } from './credentials.js';
+
+/**
+ * The Docker credential helper protocol (docker/docker-credential-helpers):
+ * `docker-credential-<name> get` reads the server URL on stdin and writes
+ * `{"ServerURL": ..., "Username": ..., "Secret": ...}` on stdout. A Username
+ * of `<token>` marks the Secret as an identity token.
+ */
+
+/**
+ * A helper may wait on a keychain or a desktop service; half a minute is
+ * long enough for that and short enough that a hung helper is reported.
+ */
+export const CREDENTIAL_HELPER_TIMEOUT_MS = 30_000;
+
+/** Helpers answer with a few hundred bytes; more is not a credential. */
+const MAX_HELPER_OUTPUT_BYTES = 1024 * 1024;
+
+/** What helpers print (with a failing exit) when they hold nothing for the server. */
+const NOT_FOUND_TEXT = 'credentials not found';
+
+const IDENTITY_TOKEN_USERNAME = '<token>';
+
+export interface HelperOptions {
+  /** Where the helper was named, for messages (`~/.docker/config.json`). */
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+interface HelperRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `docker-credential-<name> get`; undefined when it has no credentials. */
+export async function getFromHelper(
+  name: string,
+  serverUrl: string,
+  options: HelperOptions,
+): Promise<Credential | undefined> {
+  const binary = helperBinary(name, options.configFile);
+  const run = await runHelper(binary, serverUrl, options);
+  const output = `${run.stdout}\n${run.stderr}`.toLowerCase();
+  if (run.exitCode !== 0) {
+    if (output.includes(NOT_FOUND_TEXT)) return undefined;
+    throw new GantryError(
+      ErrorCode.CredentialHelper,
+      `credential helper ${binary} (named in ${options.configFile}) failed with exit ` +
+        `code ${run.exitCode ?? 'none'} for ${serverUrl}`,
+      { hint: `run "echo ${serverUrl} | ${binary} get" to see its own message` },
+    );
+  }
+  return parseHelperOutput(run.stdout, binary, options.configFile);
+}
+
+function helperBinary(name: string, configFile: string): string {
+  // The name comes from a config file and becomes part of a command: no paths.
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw new GantryError(
+      ErrorCode.CredentialHelper,
+      `invalid credential helper name "${name}" in ${configFile}`,
+      { hint: 'a helper name is the part after "docker-credential-", e.g. "pass"' },
+    );
+  }
+  return `docker-credential-${name}`;
+}
+
+function parseHelperOutput(
+  stdout: string,
+  binary: string,
+  configFile: string,
+): Credential {
+  let parsed: { Username?: unknown; Secret?: unknown };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch {
+    // The output may hold a secret: never quote it.
+    throw new GantryError(
+      ErrorCode.CredentialHelper,
+      `credential helper ${binary} (named in ${configFile}) printed something that is not JSON`,
+      { hint: `check that ${binary} implements the docker credential helper protocol` },
+    );
+  }
+  const username = typeof parsed.Username === 'string' ? parsed.Username : undefined;
+  const secret = typeof parsed.Secret === 'string' ? parsed.Secret : undefined;
+  if (username === IDENTITY_TOKEN_USERNAME) return { identityToken: secret ?? '' };
+  return { username: username ?? '', password: secret ?? '' };
+}
+
+function runHelper(binary: string, serverUrl: string, options: HelperOptions) {
+  return new Promise<HelperRun>((resolve, reject) => {
+    const child = spawn(binary, ['get'], {
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_HELPER_OUTPUT_BYTES) into.push(chunk);
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
+    child.stdin.on('error', () => {}); // a helper may exit without reading stdin
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(spawnError(error, binary, options.configFile));
+    });
+    child.on('close', (exitCode) => {
+      resolve({
+        exitCode,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    child.stdin.end(serverUrl);
+  });
+}
+
+function spawnError(error: NodeJS.ErrnoException, binary: string, configFile: string) {
+  if (error.code === 'ENOENT') {
+    return new GantryError(
+      ErrorCode.CredentialHelper,
+      `credential helper ${binary} (named in ${configFile}) was not found on PATH`,
+      {
+        hint: `install ${binary}, or remove it from credHelpers/credsStore in ${configFile}`,
+        details: { binary, configFile },
+      },
+    );
+  }
+  return new GantryError(
+    ErrorCode.CredentialHelper,
+    `credential helper ${binary} (named in ${configFile}) could not be run: ${error.code}`,
+    { cause: error, details: { binary, configFile } },
+  );
+}
