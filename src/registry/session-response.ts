@@ -1,0 +1,85 @@
+import { ErrorCode, GantryError } from '../errors.js';
+import type { RegistryResponse } from './types.js';
+import { discard, type TransportResponse } from './transport.js';
+import { redactUrl } from './redact.js';
+
+/**
+ * The RegistryResponse handed to resource modules: the body is read once,
+ * and a read that would pass its limit stops and fails instead of filling
+ * memory.
+ */
+
+/**
+ * JSON answers (tag lists, catalogs, token responses) are small; 16 MiB is
+ * four times the largest manifest a registry accepts and plenty for a page.
+ */
+export const DEFAULT_TEXT_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export function toRegistryResponse(response: TransportResponse): RegistryResponse {
+  let used = false;
+  const claim = (): void => {
+    if (used) {
+      throw new GantryError(
+        ErrorCode.Internal,
+        `the body of ${redactUrl(response.url)} was read twice`,
+      );
+    }
+    used = true;
+  };
+  const bytes = async (limit?: number): Promise<Uint8Array> => {
+    claim();
+    return readLimited(response, limit);
+  };
+  const text = async (limit = DEFAULT_TEXT_LIMIT_BYTES): Promise<string> =>
+    Buffer.from(await bytes(limit)).toString('utf8');
+  return {
+    status: response.status,
+    headers: response.headers,
+    url: response.url,
+    body: response.body,
+    bytes,
+    text,
+    async json<T = unknown>(limit = DEFAULT_TEXT_LIMIT_BYTES): Promise<T> {
+      const body = await text(limit);
+      try {
+        return JSON.parse(body) as T;
+      } catch (error) {
+        throw new GantryError(
+          ErrorCode.Registry,
+          `${redactUrl(response.url)} answered invalid JSON`,
+          {
+            cause: error,
+            hint: 'the registry or a proxy in front of it sent something unexpected',
+          },
+        );
+      }
+    },
+    async dump(): Promise<void> {
+      if (used) return;
+      used = true;
+      await discard(response.body);
+    },
+  };
+}
+
+async function readLimited(response: TransportResponse, limit?: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += buffer.length;
+    if (limit !== undefined && size > limit) {
+      response.body.destroy();
+      throw new GantryError(
+        ErrorCode.Registry,
+        `the answer from ${redactUrl(response.url)} is larger than the ${limit} bytes allowed`,
+        {
+          details: { limit },
+          hint: 'the registry sent more than this kind of answer holds',
+        },
+      );
+    }
+    chunks.push(buffer);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}

@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { ErrorCode, GantryError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { type Authorization, Authenticator } from './auth.js';
+import { authFailure } from './auth-failure.js';
+import type { Credential, CredentialPurpose, CredentialStore } from './credentials.js';
+import { SecretRegistry } from './redact.js';
+import { parseErrorBody, RegistryError, readErrorBody } from './registry-error.js';
+import { type RetryPolicy, retryPolicy } from './retry.js';
+import { sendWithRetries } from './send-retry.js';
+import { toRegistryResponse } from './session-response.js';
+import { discard, Transport, type TransportResponse } from './transport.js';
+import type { RegistryRequest, RegistryResponse, RegistrySession } from './types.js';
+
+/**
+ * A session with one registry: where it is, how to reach it (TLS, plain
+ * HTTP), who we are there (credentials, tokens) and how hard to try.
+ */
+
+export interface SessionOptions {
+  /** Default: none (anonymous). */
+  credentials?: CredentialStore;
+  /** Registry -> extra CA PEM file, added to the default trust. */
+  caFiles?: Record<string, string>;
+  /** Registries whose TLS certificate is not verified; only those named. */
+  insecure?: string[];
+  /** auto: plain HTTP for loopback registries, HTTPS otherwise. */
+  plainHttp?: 'auto' | 'always' | 'never';
+  /** HTTP trace at debug level, redacted. */
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  userAgent?: string;
+  /** Every credential and token seen is added; every message passes through it. */
+  secrets?: SecretRegistry;
+}
+
+/** A RegistrySession that holds connections until closed. */
+export interface Session extends RegistrySession {
+  /** Closes the session's idle connections; requests after this fail. */
+  close(): Promise<void>;
+}
+
+/** Names the client in registry logs; the version follows package.json. */
+export const DEFAULT_USER_AGENT = 'gantry/0.1.0';
+
+/** Docker Hub's API does not live at the name people write. */
+const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
+
+/** `localhost`, `127.0.0.0/8` and `[::1]`, with or without a port. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.split(':')[0]!;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The base URL of a registry's API, e.g. `https://registry-1.docker.io`. */
+export function registryBaseUrl(
+  registry: string,
+  plainHttp: SessionOptions['plainHttp'],
+) {
+  const host = registry === 'docker.io' ? DOCKER_HUB_API_HOST : registry;
+  const plain =
+    plainHttp === 'always' ||
+    ((plainHttp ?? 'auto') === 'auto' && isLoopbackRegistry(host));
+  return `${plain ? 'http' : 'https'}://${host}`;
+}
+
+export function createSession(registry: string, options: SessionOptions = {}): Session {
+  return new RegistrySessionImpl(registry, options);
+}
+
+class RegistrySessionImpl implements Session {
+  readonly registry: string;
+  readonly baseUrl: string;
+  readonly #logger: Logger;
+  readonly #secrets: SecretRegistry;
+  readonly #policy: RetryPolicy;
+  readonly #transport: Transport;
+  readonly #auth: Authenticator;
+  readonly #credentials = new Map<CredentialPurpose, Promise<Credential | undefined>>();
+  readonly #store: CredentialStore | undefined;
+
+  constructor(registry: string, options: SessionOptions) {
+    this.registry = registry;
+    this.baseUrl = registryBaseUrl(registry, options.plainHttp);
+    this.#logger = options.logger ?? silentLogger;
+    this.#secrets = options.secrets ?? new SecretRegistry();
+    this.#policy = retryPolicy(options.retry);
+    this.#store = options.credentials;
+    const redact = (text: string) => this.#secrets.redact(text);
+    this.#transport = new Transport({
+      origin: new URL(this.baseUrl).origin,
+      registry,
+      ca: readCaFile(registry, options.caFiles?.[registry]),
+      insecure: options.insecure?.includes(registry) ?? false,
+      logger: this.#logger,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      redact,
+    });
+    this.#auth = new Authenticator({
+      registry,
+      apiHost: new URL(this.baseUrl).host,
+      credential: (purpose) => this.#credential(purpose),
+      send: (request) => this.#send(request, true),
+      addSecret: (secret) => this.#secrets.add(secret),
+    });
+  }
+
+  async request(request: RegistryRequest): Promise<RegistryResponse> {
+    const url = new URL(request.url, this.baseUrl);
+    const ownOrigin = url.origin === new URL(this.baseUrl).origin;
+    const replayable = request.body === undefined || request.body instanceof Uint8Array;
+    // A streamed body goes once: learn what the registry wants before sending it.
+    if (ownOrigin && !replayable && !this.#auth.known) await this.#probe();
+
+    let authorization = ownOrigin
+      ? await this.#auth.authorize(request.scopes)
+      : undefined;
+    for (let round = 0; ; round++) {
+      const headers: Record<string, string> = { ...request.headers };
+      if (authorization !== undefined) headers.authorization = authorization.header;
+      const response = await this.#send(
+        {
+          method: request.method,
+          url,
+          headers,
+          body: request.body,
+          followRedirects: request.followRedirects ?? true,
+        },
+        replayable,
+      );
+      if (response.status !== 401 || !ownOrigin || request.expect.includes(401)) {
+        return this.#finish(request, response);
+      }
+      const challenge = this.#auth.learn(response.headers['www-authenticate']);
+      const next =
+        round === 0 && replayable
+          ? await this.#reauthorize(authorization, request)
+          : undefined;
+      if (next === undefined || challenge === undefined) {
+        throw await authFailure({
+          registry: this.registry,
+          request,
+          response,
+          authorization,
+          challenge,
+          streamed: !replayable,
+          redact: (text) => this.#secrets.redact(text),
+        });
+      }
+      await discard(response.body);
+      authorization = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  /** A new Authorization after a 401, or undefined when another try cannot help. */
+  async #reauthorize(sent: Authorization | undefined, request: RegistryRequest) {
+    const challenge = this.#auth.challenge;
+    if (challenge === undefined) return undefined;
+    if (sent !== undefined) {
+      // Refused credentials stay refused, and so does a token without the scope;
+      // any other refused token may have been revoked or expired early.
+      if (sent.scheme === 'basic' || challenge.params.error === 'insufficient_scope') {
+        return undefined;
+      }
+      this.#auth.forget(sent);
+    }
+    return this.#auth.authorize(request.scopes);
+  }
+
+  async #finish(request: RegistryRequest, response: TransportResponse) {
+    if (request.expect.includes(response.status)) return toRegistryResponse(response);
+    const errors = parseErrorBody(await readErrorBody(response.body));
+    throw new RegistryError({
+      status: response.status,
+      method: request.method,
+      url: response.url,
+      errors,
+      operation: request.operation,
+      redact: (text) => this.#secrets.redact(text),
+    });
+  }
+
+  async #probe(): Promise<void> {
+    const url = new URL('/v2/', this.baseUrl);
+    const probe = { method: 'GET' as const, url, headers: {}, followRedirects: true };
+    const response = await this.#send(probe, true);
+    if (response.status === 401) this.#auth.learn(response.headers['www-authenticate']);
+    this.#auth.known = true;
+    await discard(response.body);
+  }
+
+  #send(request: Parameters<Transport['send']>[0], replayable: boolean) {
+    return sendWithRetries(this.#transport, request, {
+      policy: this.#policy,
+      replayable,
+      logger: this.#logger,
+      redact: (text) => this.#secrets.redact(text),
+    });
+  }
+
+  #credential(purpose: CredentialPurpose): Promise<Credential | undefined> {
+    let pending = this.#credentials.get(purpose);
+    if (pending === undefined) {
+      pending = this.#lookUp(purpose);
+      this.#credentials.set(purpose, pending);
+      pending.catch(() => this.#credentials.delete(purpose));
+    }
+    return pending;
+  }
+
+  async #lookUp(purpose: CredentialPurpose): Promise<Credential | undefined> {
+    const credential = await this.#store?.get(this.registry, purpose);
+    for (const secret of [credential?.password, credential?.identityToken]) {
+      if (secret !== undefined && secret !== '') this.#secrets.add(secret);
+    }
+    return credential;
+  }
+}
+
+function readCaFile(registry: string, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new GantryError(
+      ErrorCode.Tls,
+      `cannot read the CA file ${path} for ${registry}`,
+      {
+        cause: error,
+        hint: `check the path given with --ca-file ${registry}=PEM-FILE`,
+      },
+    );
+  }
+}
