@@ -1,0 +1,385 @@
+import { Readable } from 'node:stream';
+import { ErrorCode, GantryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import type { Reference } from '../reference/reference.js';
+import { type BlobDescriptor, headBlob } from './blobs.js';
+import {
+  contentRange,
+  nextOffset,
+  resolveLocation,
+  withDigestQuery,
+} from './location.js';
+import { RegistryError } from './registry-error.js';
+import type { RegistryResponse, RegistrySession } from './types.js';
+
+/**
+ * Blob uploads (distribution-spec, "Pushing blobs"): a HEAD first, then a
+ * monolithic `POST` + `PUT ?digest=` for small byte arrays, or `POST`, a
+ * `PATCH` per chunk and an empty `PUT ?digest=` for streams and large blobs.
+ * All the data goes in PATCH requests; the final PUT carries none (field case
+ * BR-20 allows either; this form keeps every chunk the same kind of request).
+ */
+
+/** Bytes to upload: an array in memory, or a source that re-opens at an offset. */
+export type BlobSource =
+  | Uint8Array
+  | { open(offset: number): Promise<Readable> | Readable };
+
+export interface UploadOptions {
+  /** Bytes per PATCH request; default DEFAULT_CHUNK_SIZE. */
+  chunkSize?: number;
+  /** Byte arrays up to this size go in one PUT; default MONOLITHIC_LIMIT. */
+  monolithicLimit?: number;
+  /** Called after each chunk the registry accepted, with the bytes it holds. */
+  onProgress?: (uploaded: number, total: number) => void;
+}
+
+/**
+ * Byte arrays up to this size are sent in one PUT: they are in memory
+ * already, and a failed PUT is retried whole by the session.
+ */
+export const MONOLITHIC_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Each PATCH carries this much. Chunks are held in memory so a failed one can
+ * be sent again; 8 MiB keeps that small while staying above the 5 MiB minimum
+ * chunk some registries (ECR) impose on all but the last chunk.
+ */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+/**
+ * How often a chunked upload that failed mid-way asks the registry how much
+ * it holds and continues from there (or starts again when the session is gone).
+ */
+export const MAX_UPLOAD_RESUMES = 3;
+
+export async function uploadBlob(
+  session: RegistrySession,
+  repo: Reference,
+  descriptor: BlobDescriptor,
+  source: BlobSource,
+  options: UploadOptions = {},
+): Promise<'uploaded' | 'exists'> {
+  if ((await headBlob(session, repo, descriptor.digest)) !== undefined) return 'exists';
+  const upload = await startUpload(session, repo);
+
+  const limit = options.monolithicLimit ?? MONOLITHIC_LIMIT;
+  if (source instanceof Uint8Array && source.byteLength <= limit) {
+    checkBytes(source, descriptor);
+    await finishUpload(session, repo, descriptor, upload.location, source);
+    options.onProgress?.(descriptor.size, descriptor.size);
+    return 'uploaded';
+  }
+  const location = await sendChunks(session, repo, descriptor, source, upload, options);
+  await finishUpload(session, repo, descriptor, location, undefined);
+  return 'uploaded';
+}
+
+/**
+ * Sends the source in PATCH requests and returns the latest Location. A
+ * failed PATCH is followed by a `GET` of the upload URL: its `Range` says
+ * where to continue (distribution-spec, "Resuming an upload"); when the
+ * session is gone a new one starts from byte 0.
+ */
+async function sendChunks(
+  session: RegistrySession,
+  repo: Reference,
+  descriptor: BlobDescriptor,
+  source: BlobSource,
+  upload: OpenUpload,
+  options: UploadOptions,
+): Promise<string> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let location = upload.location;
+  let offset = 0;
+
+  for (let resumes = 0; ; resumes++) {
+    const stream = await openAt(source, offset);
+    let sending = false;
+    try {
+      for await (const chunk of byteChunks(stream, chunkSize)) {
+        checkLength(descriptor, offset + chunk.byteLength);
+        sending = true;
+        location = await sendChunk(session, repo, location, offset, chunk);
+        sending = false;
+        offset += chunk.byteLength;
+        options.onProgress?.(offset, descriptor.size);
+      }
+      break;
+    } catch (error) {
+      if (!sending || !worthResuming(error) || resumes >= MAX_UPLOAD_RESUMES) {
+        await cancelUpload(session, repo, location);
+        throw error;
+      }
+      ({ location, offset } = await recover(session, repo, location));
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  if (offset !== descriptor.size) {
+    await cancelUpload(session, repo, location);
+    throw sizeMismatch(descriptor, offset);
+  }
+  return location;
+}
+
+async function sendChunk(
+  session: RegistrySession,
+  repo: Reference,
+  location: string,
+  start: number,
+  chunk: Uint8Array,
+): Promise<string> {
+  const response = await session.request({
+    method: 'PATCH',
+    url: location,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(chunk.byteLength),
+      // Inclusive at both ends (distribution-spec; field case BR-20).
+      'content-range': contentRange(start, start + chunk.byteLength - 1),
+    },
+    body: chunk,
+    scopes: [repo.scope(['pull', 'push'])],
+    expect: [202],
+    operation: `blob upload chunk at ${start}`,
+  });
+  await response.dump();
+
+  const sent = start + chunk.byteLength;
+  const held = nextOffset(response.headers.range, sent);
+  if (held !== sent) {
+    throw new GantryError(
+      ErrorCode.Registry,
+      `blob upload to ${repo.repository}: after bytes ${start}-${sent - 1}` +
+        ` the registry holds ${held} bytes`,
+      { hint: 'the registry lost part of the upload: push again' },
+    );
+  }
+  return nextLocation(response, location);
+}
+
+/** Where to continue: the registry's own count, or byte 0 of a new session. */
+async function recover(
+  session: RegistrySession,
+  repo: Reference,
+  location: string,
+): Promise<{ location: string; offset: number }> {
+  try {
+    const response = await session.request({
+      method: 'GET',
+      url: location,
+      scopes: [repo.scope(['pull', 'push'])],
+      expect: [204],
+      operation: 'blob upload status',
+    });
+    await response.dump();
+    // Without a Range the registry's count is unknown: start again below.
+    if (response.headers.range !== undefined) {
+      return {
+        location: nextLocation(response, location),
+        offset: nextOffset(response.headers.range),
+      };
+    }
+  } catch (error) {
+    if (!(error instanceof RegistryError) || error.status !== 404) throw error;
+  }
+  return { location: (await startUpload(session, repo)).location, offset: 0 };
+}
+
+/** `PUT <location>&digest=`: closes the upload with the last bytes (or none). */
+async function finishUpload(
+  session: RegistrySession,
+  repo: Reference,
+  descriptor: BlobDescriptor,
+  location: string,
+  bytes: Uint8Array | undefined,
+): Promise<void> {
+  const body = bytes ?? new Uint8Array(0);
+  const response = await session.request({
+    method: 'PUT',
+    url: withDigestQuery(location, descriptor.digest),
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(body.byteLength),
+    },
+    body,
+    scopes: [repo.scope(['pull', 'push'])],
+    expect: [201],
+    operation: `blob upload ${descriptor.digest}`,
+  });
+  await response.dump();
+
+  const header = response.headers['docker-content-digest'];
+  if (header !== undefined && !descriptor.digest.equals(header.trim())) {
+    throw new GantryError(
+      ErrorCode.DigestMismatch,
+      `blob upload to ${repo.repository}: the registry stored ${header.slice(0, 80)}, ` +
+        `not ${descriptor.digest}`,
+      {
+        details: { expected: descriptor.digest.toString(), actual: header.slice(0, 80) },
+      },
+    );
+  }
+}
+
+/** Resolved against the URL that answered, keeping its query (BR-19). */
+export function nextLocation(response: RegistryResponse, current: string): string {
+  const header = response.headers.location;
+  return header === undefined ? current : resolveLocation(header, response.url);
+}
+
+function worthResuming(error: unknown): boolean {
+  if (!(error instanceof GantryError)) return true;
+  if (error instanceof RegistryError) {
+    return error.retryable || error.status === 404 || error.status === 416;
+  }
+  return error.code === ErrorCode.Network || error.code === ErrorCode.Timeout;
+}
+
+async function openAt(source: BlobSource, offset: number): Promise<Readable> {
+  if (source instanceof Uint8Array) return Readable.from([source.subarray(offset)]);
+  return await source.open(offset);
+}
+
+function checkBytes(bytes: Uint8Array, descriptor: BlobDescriptor): void {
+  if (bytes.byteLength !== descriptor.size)
+    throw sizeMismatch(descriptor, bytes.byteLength);
+  descriptor.digest.verify(bytes, `blob ${descriptor.digest}`);
+}
+
+function checkLength(descriptor: BlobDescriptor, length: number): void {
+  if (length > descriptor.size) throw sizeMismatch(descriptor, length);
+}
+
+function sizeMismatch(descriptor: BlobDescriptor, actual: number): GantryError {
+  const more = actual > descriptor.size;
+  return new GantryError(
+    ErrorCode.SizeMismatch,
+    `blob ${descriptor.digest}: the source holds ${more ? 'more than ' : ''}${actual}` +
+      ` bytes, the descriptor says ${descriptor.size}`,
+    { details: { expected: descriptor.size, actual } },
+  );
+}
+
+/** An upload session the registry opened: where to send the next request. */
+export interface OpenUpload {
+  location: string;
+}
+
+/** `POST /v2/<name>/blobs/uploads/`; Location resolved against the URL that answered. */
+export async function startUpload(
+  session: RegistrySession,
+  repo: Reference,
+): Promise<OpenUpload> {
+  const response = await session.request({
+    method: 'POST',
+    url: `/v2/${repo.repository}/blobs/uploads/`,
+    headers: { 'content-length': '0' },
+    scopes: [repo.scope(['pull', 'push'])],
+    expect: [202],
+    operation: `blob upload start in ${repo.repository}`,
+  });
+  await response.dump();
+  return { location: requireLocation(response, repo) };
+}
+
+/**
+ * Cross-repository mount (distribution-spec, "Mounting a blob from another
+ * repository"): one token request names push and pull on the target and pull
+ * on the source. True when mounted (201). When the registry opens an upload
+ * session instead (202) it is cancelled; when the source is not readable or
+ * lacks the blob (401, 403, 404) the answer is false: the caller uploads.
+ */
+export async function mountBlob(
+  session: RegistrySession,
+  repo: Reference,
+  digest: Digest,
+  from: Reference,
+): Promise<boolean> {
+  if (from.registry !== repo.registry) return false;
+  const query =
+    `mount=${encodeURIComponent(digest.toString())}` +
+    `&from=${encodeURIComponent(from.repository)}`;
+  let response: RegistryResponse;
+  try {
+    response = await session.request({
+      method: 'POST',
+      url: `/v2/${repo.repository}/blobs/uploads/?${query}`,
+      headers: { 'content-length': '0' },
+      scopes: [repo.scope(['pull', 'push']), from.scope(['pull'])],
+      expect: [201, 202],
+      operation: `blob mount ${digest} from ${from.repository}`,
+    });
+  } catch (error) {
+    if (error instanceof RegistryError && [401, 403, 404].includes(error.status))
+      return false;
+    throw error;
+  }
+  await response.dump();
+  if (response.status === 201) return true;
+
+  await cancelUpload(session, repo, requireLocation(response, repo));
+  return false;
+}
+
+/**
+ * `DELETE <location>`: frees an upload session that will not be finished.
+ * Best effort: the upload already failed or is not wanted, and a registry
+ * expires abandoned sessions on its own, so a failure here is not reported.
+ */
+export async function cancelUpload(
+  session: RegistrySession,
+  repo: Reference,
+  location: string,
+): Promise<void> {
+  try {
+    const response = await session.request({
+      method: 'DELETE',
+      url: location,
+      scopes: [repo.scope(['pull', 'push'])],
+      expect: [200, 202, 204, 404],
+      operation: 'blob upload cancel',
+    });
+    await response.dump();
+  } catch {
+    // See above: nothing to do about a session that cannot be cancelled.
+  }
+}
+
+function requireLocation(response: RegistryResponse, repo: Reference): string {
+  const header = response.headers.location;
+  if (header !== undefined) return resolveLocation(header, response.url);
+  throw new GantryError(
+    ErrorCode.Registry,
+    `blob upload in ${repo.repository}: the registry opened an upload without a Location`,
+  );
+}
+
+/**
+ * Re-cuts a stream into arrays of exactly `size` bytes (the last may be
+ * shorter), so each PATCH body can be sent again if it fails.
+ */
+export async function* byteChunks(
+  stream: Readable,
+  size: number,
+): AsyncGenerator<Uint8Array> {
+  let pending: Buffer[] = [];
+  let held = 0;
+  for await (const piece of stream) {
+    let buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
+    while (held + buffer.length >= size) {
+      const take = size - held;
+      yield Buffer.concat([...pending, buffer.subarray(0, take)]);
+      buffer = buffer.subarray(take);
+      pending = [];
+      held = 0;
+    }
+    if (buffer.length > 0) {
+      pending.push(buffer);
+      held += buffer.length;
+    }
+  }
+  if (held > 0) yield Buffer.concat(pending);
+}
