@@ -148,30 +148,39 @@ function redactCredential(value: string, keepScheme: boolean): string {
 }
 
 /**
- * `text` with every known secret replaced, in its raw, URL-encoded and
- * base64 forms, and every `Basic`/`Bearer` credential replaced whatever it
- * holds (the base64 of `user:password` cannot be found from the password).
+ * `text` with every known secret replaced, in its raw, URL-encoded, JSON and
+ * base64 forms (and a JWT's signature on its own), and every `Basic`/`Bearer`
+ * credential replaced whatever it holds (the base64 of `user:password`
+ * cannot be found from the password).
  */
 export function redactText(text: string, secrets: Iterable<string>): string {
+  return replaceForms(text, formsOf(secrets));
+}
+
+/** Every form of every secret, longest first so a secret holding another goes whole. */
+function formsOf(secrets: Iterable<string>): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
     for (const form of secretForms(secret)) forms.add(form);
   }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
 
-  // Longest first, so a secret that contains another is replaced whole.
+function replaceForms(text: string, forms: readonly string[]): string {
   let result = text.replace(CREDENTIAL_IN_TEXT, (match, scheme: string, gap, word) =>
     looksLikeCredential(word) ? `${scheme}${gap}${REDACTED}` : match,
   );
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
-    result = result.split(form).join(REDACTED);
-  }
+  for (const form of forms) result = result.split(form).join(REDACTED);
   return result;
 }
+
+/** A JWT (RFC 7519 §3): its signature alone is as secret as the token. */
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]{16,})$/;
 
 function secretForms(secret: string): string[] {
   if (secret === '') return [];
   const base64 = Buffer.from(secret, 'utf8').toString('base64');
-  return [
+  const forms = [
     secret,
     encodeURIComponent(secret),
     JSON.stringify(secret).slice(1, -1),
@@ -179,6 +188,9 @@ function secretForms(secret: string): string[] {
     base64.replace(/=+$/, ''),
     Buffer.from(secret, 'utf8').toString('base64url'),
   ];
+  const signature = JWT.exec(secret)?.[1];
+  if (signature !== undefined) forms.push(signature);
+  return forms;
 }
 
 /**
@@ -188,10 +200,14 @@ function secretForms(secret: string): string[] {
  */
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
+  /** formsOf(secrets), rebuilt only when a new secret arrives. */
+  private forms: string[] = [];
 
   /** Remembers `secret`; empty strings are ignored. */
   add(secret: string | undefined): void {
-    if (secret !== undefined && secret !== '') this.secrets.add(secret);
+    if (secret === undefined || secret === '' || this.secrets.has(secret)) return;
+    this.secrets.add(secret);
+    this.forms = formsOf(this.secrets);
   }
 
   /** Remembers a username/password pair and the `Basic` credential made of it. */
@@ -205,6 +221,6 @@ export class SecretRegistry {
   }
 
   redact(text: string): string {
-    return redactText(text, this.secrets);
+    return replaceForms(text, this.forms);
   }
 }

@@ -119,6 +119,12 @@ describe('text redaction', () => {
     assert.equal(redactText(text, []), text);
   });
 
+  it('replaces the signature of a known JWT on its own', () => {
+    const signature = 'c2lnbmF0dXJlLWJ5dGVzLWhlcmU';
+    const jwt = `eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.${signature}`;
+    assert.equal(redactText(`sig=${signature}`, [jwt]), `sig=${REDACTED}`);
+  });
+
   it('replaces a longer secret whole when it contains a shorter one', () => {
     assert.equal(redactText('x abcdef y', ['abc', 'abcdef']), `x ${REDACTED} y`);
   });
