@@ -78,6 +78,9 @@ export function retryAfterDelay(
   if (/^\d+$/.test(text)) {
     delay = Number(text) * 1000;
   } else {
+    // All three HTTP-date forms start with a day name; Date.parse alone would
+    // read "-5" as a year.
+    if (!/^[A-Za-z]{3}/.test(text)) return undefined;
     const date = Date.parse(text);
     if (Number.isNaN(date)) return undefined;
     delay = Math.max(0, date - now);
