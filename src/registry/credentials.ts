@@ -66,7 +66,10 @@ export class StaticCredentials implements CredentialStore {
     this.#entries.set(credentialKey(registry), { ...credential });
   }
 
-  async get(registry: string): Promise<Credential | undefined> {
+  async get(
+    registry: string,
+    _purpose?: CredentialPurpose,
+  ): Promise<Credential | undefined> {
     return this.#entries.get(credentialKey(registry));
   }
 }
