@@ -167,8 +167,10 @@ function formsOf(secrets: Iterable<string>): string[] {
 }
 
 function replaceForms(text: string, forms: readonly string[]): string {
-  let result = text.replace(CREDENTIAL_IN_TEXT, (match, scheme: string, gap, word) =>
-    looksLikeCredential(word) ? `${scheme}${gap}${REDACTED}` : match,
+  let result = text.replace(
+    CREDENTIAL_IN_TEXT,
+    (match, scheme: string, gap: string, word: string) =>
+      looksLikeCredential(word) ? `${scheme}${gap}${REDACTED}` : match,
   );
   for (const form of forms) result = result.split(form).join(REDACTED);
   return result;
