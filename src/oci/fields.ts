@@ -100,6 +100,7 @@ export function optionalStringMap(
 
 /** A short description of a JSON value's type for error messages. */
 export function kind(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;

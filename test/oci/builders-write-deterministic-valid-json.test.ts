@@ -15,7 +15,7 @@ const config = blob('{"config":1}', MediaType.OciConfig);
 const layer = blob('layer', MediaType.OciLayerGzip);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-test('createManifest sets schemaVersion and mediaType first and writes compact JSON', () => {
+test('createManifest writes schemaVersion and mediaType first, compactly', () => {
   const manifest = createManifest({ config, layers: [layer] });
   const text = decode(manifest.bytes);
   assert.ok(

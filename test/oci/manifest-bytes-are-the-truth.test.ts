@@ -18,7 +18,8 @@ const text = `{
                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip"} ],
   "x-unknown": {"kept": true},
   "schemaVersion": 2,
-  "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "${A}", "size": 5},
+  "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+             "digest": "${A}", "size": 5},
   "mediaType": "application/vnd.oci.image.manifest.v1+json",
   "annotations": {"org.opencontainers.image.created": "2024-05-01T00:00:00Z"}
 }
@@ -95,7 +96,8 @@ test('schemaVersion must be 2', () => {
 
 test('an index with manifests null reads as empty (Go writes nil slices so)', () => {
   const raw =
-    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":null}';
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",' +
+    '"manifests":null}';
   const index = parseManifest(new TextEncoder().encode(raw));
   assert.equal(index.kind, 'index');
   assert.deepEqual(index.kind === 'index' ? index.manifests : undefined, []);

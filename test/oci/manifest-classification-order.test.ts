@@ -34,7 +34,7 @@ test('an index without mediaType served as an OCI index is an OCI index', () => 
   assert.equal(index.kind === 'index' && index.manifests.length, 1);
 });
 
-test('without any type the shape decides: manifests ⇒ index, config+layers ⇒ manifest', () => {
+test('with no type, shape decides: manifests ⇒ index, config+layers ⇒ manifest', () => {
   const index = parseManifest(untypedIndex, { contentType: 'application/octet-stream' });
   assert.equal(index.kind, 'index');
   assert.equal(index.mediaType, MediaType.OciIndex);
@@ -80,7 +80,7 @@ test('a Content-Type that contradicts the body mediaType is an error', () => {
   });
 });
 
-test('Content-Type and parent descriptor naming different manifest types is an error', () => {
+test('Content-Type and parent descriptor naming different types is an error', () => {
   assert.throws(
     () =>
       parseManifest(untypedIndex, {

@@ -42,7 +42,7 @@ test('indexes and image manifests of both families are told apart', () => {
   for (const type of MANIFEST_ACCEPT) assert.equal(isManifestType(type), true, type);
 });
 
-test('schema 1, the artifact manifest and non-manifest types are not manifest types', () => {
+test('schema 1, the artifact manifest and other types are not manifest types', () => {
   for (const type of [
     MediaType.DockerManifestSchema1,
     MediaType.DockerManifestSchema1Signed,

@@ -102,7 +102,7 @@ test('an exact variant match wins over a fallback', () => {
   assert.equal(selectPlatform(parsePlatform('linux/arm/v7'), entries)?.name, 'bare');
 });
 
-test('the variant "armv8" is refused when asked for and never matched in an image', () => {
+test('the variant "armv8" is refused when asked for, never matched in an image', () => {
   assert.throws(() => parsePlatform('linux/arm64/armv8'), {
     code: ErrorCode.InvalidPlatform,
   });
