@@ -82,6 +82,7 @@ export function validateImageIndex(
  * them into a Docker manifest list loses them silently, so it is an error.
  */
 function validateCommon(m: ManifestFields, where: string): void {
+  checkMediaType(m.mediaType, `${where} mediaType`);
   if (familyOf(m.mediaType) === 'docker') {
     for (const field of ['annotations', 'subject', 'artifactType'] as const) {
       if (m[field] !== undefined) {
