@@ -205,6 +205,11 @@ test('invalid descriptors and fields are refused before anything is written', ()
       () => createIndex({ manifests: [], mediaType: MediaType.OciManifest }),
     ],
     [
+      'type parameters',
+      () =>
+        createIndex({ manifests: [], mediaType: `${MediaType.OciIndex}; charset=utf-8` }),
+    ],
+    [
       'manifest type',
       () => createManifest({ config, layers: [layer], mediaType: MediaType.OciIndex }),
     ],
