@@ -70,11 +70,11 @@ export function parseManifest(
   bytes: Uint8Array,
   hints: ParseManifestHints = {},
 ): Manifest {
-  const where0 = hints.where ?? 'manifest';
+  const source = hints.where ?? 'manifest';
   if (bytes.byteLength > MAX_MANIFEST_BYTES) {
     throw new GantryError(
       ErrorCode.ManifestTooLarge,
-      `${where0}: ${bytes.byteLength} bytes is over the ${MAX_MANIFEST_BYTES}-byte limit`,
+      `${source}: ${bytes.byteLength} bytes is over the ${MAX_MANIFEST_BYTES}-byte limit`,
       { hint: 'registries refuse manifests over 4 MiB; split the index or drop entries' },
     );
   }
