@@ -1,0 +1,131 @@
+/**
+ * `npm test`: build, start the shared test registries once, run the suite,
+ * then the secret scan, then stop everything.
+ *
+ *   npm test                 every test/**\/*.test.ts, then test/secrets/*
+ *   npm test -- FILE...      only those files (secret scan files still last)
+ *
+ * Test files reach the registries through GANTRY_TEST_REGISTRIES and write
+ * what they capture and which secrets were issued to temp paths named in the
+ * environment; the whole temp dir is removed at the end. Node's own test
+ * reporter and summary are kept: CI reads its summary lines.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CAPTURE_DIR_ENV } from '../test/harness/capture.js';
+import { stopAll } from '../test/harness/lifecycle.js';
+import {
+  REGISTRIES_ENV,
+  describeRegistries,
+  startRegistries,
+} from '../test/harness/registries.js';
+import { SECRETS_FILE_ENV } from '../test/harness/secrets.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * Test files run two at a time: they share the registries, and more parallel
+ * files save little while making interleaved failures harder to read.
+ */
+const TEST_CONCURRENCY = 2;
+const SECRETS_DIR = `test${sep}secrets${sep}`;
+
+let current: ChildProcess | undefined;
+let stopping = false;
+
+function run(command: string, args: string[], stdio: 'inherit' | 'pipe' = 'inherit') {
+  return new Promise<{ code: number; output: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', stdio, stdio] });
+    current = child;
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      current = undefined;
+      resolve({ code: code ?? (signal === null ? 1 : 128), output });
+    });
+  });
+}
+
+function findTests(dir: string): string[] {
+  return readdirSync(join(REPO, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
+    .map((entry) => relative(REPO, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function nodeTest(files: string[]) {
+  return run(process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${TEST_CONCURRENCY}`,
+    ...files,
+  ]);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const build = await run(
+    join(REPO, 'node_modules', '.bin', 'tsc'),
+    ['-p', 'tsconfig.json'],
+    'pipe',
+  );
+  if (build.code !== 0) {
+    process.stderr.write(
+      `npm test: the build (tsc -p tsconfig.json) failed:\n${build.output}`,
+    );
+    return build.code;
+  }
+
+  const files = argv.length > 0 ? argv.map((f) => relative(REPO, f)) : findTests('test');
+  const isSecretScan = (file: string) => file.startsWith(SECRETS_DIR);
+  const mainFiles = files.filter((f) => !isSecretScan(f));
+  const scanFiles = files.filter(isSecretScan);
+
+  const runDir = mkdtempSync(join(tmpdir(), 'gantry-test-run-'));
+  try {
+    mkdirSync(join(runDir, 'capture'));
+    process.env[CAPTURE_DIR_ENV] = join(runDir, 'capture');
+    process.env[SECRETS_FILE_ENV] = join(runDir, 'secrets');
+
+    const started = Date.now();
+    const registries = await startRegistries({ signalHooks: false });
+    process.env[REGISTRIES_ENV] = JSON.stringify(describeRegistries(registries));
+    process.stderr.write(
+      `npm test: 4 test registries ready in ${Date.now() - started} ms\n`,
+    );
+
+    let failed = false;
+    if (mainFiles.length > 0 && !stopping)
+      failed ||= (await nodeTest(mainFiles)).code !== 0;
+    if (scanFiles.length > 0 && !stopping)
+      failed ||= (await nodeTest(scanFiles)).code !== 0;
+    return failed || stopping ? 1 : 0;
+  } finally {
+    await stopAll();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.on(signal, () => {
+    // The test run gets the signal too when it came from the terminal; pass it
+    // on anyway (kill/CI timeout), then main() stops the registries and exits.
+    stopping = true;
+    current?.kill(signal);
+    process.exitCode = code;
+  });
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = stopping ? process.exitCode : code;
