@@ -89,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
   const mainFiles = files.filter((f) => !isSecretScan(f));
   const scanFiles = files.filter(isSecretScan);
 
+  let scanFailed = false;
   const runDir = mkdtempSync(join(tmpdir(), 'gantry-test-run-'));
   try {
     mkdirSync(join(runDir, 'capture'));
@@ -102,15 +103,19 @@ async function main(argv: string[]): Promise<number> {
       `npm test: 4 test registries ready in ${Date.now() - started} ms\n`,
     );
 
-    let failed = false;
-    if (mainFiles.length > 0 && !stopping)
-      failed ||= (await nodeTest(mainFiles)).code !== 0;
-    if (scanFiles.length > 0 && !stopping)
-      failed ||= (await nodeTest(scanFiles)).code !== 0;
-    return failed || stopping ? 1 : 0;
+    // Both runs always happen: a failing suite must not hide a leaked secret.
+    const suite =
+      mainFiles.length > 0 && !stopping ? await nodeTest(mainFiles) : undefined;
+    const scan =
+      scanFiles.length > 0 && !stopping ? await nodeTest(scanFiles) : undefined;
+    scanFailed = scan !== undefined && scan.code !== 0;
+    return suite?.code || scan?.code || stopping ? 1 : 0;
   } finally {
     await stopAll();
-    rmSync(runDir, { recursive: true, force: true });
+    // A failed scan names capture files: keep them (test-only secrets) to look at.
+    rmSync(join(runDir, 'secrets'), { force: true });
+    if (scanFailed) process.stderr.write(`npm test: capture kept in ${runDir}/capture\n`);
+    else rmSync(runDir, { recursive: true, force: true });
   }
 }
 
