@@ -60,6 +60,7 @@ export function preferredChallenge(header: string | undefined): Challenge | unde
 export class Authenticator {
   readonly #options: AuthOptions;
   readonly #tokens: TokenCache;
+  readonly #pending = new Map<string, Promise<string>>();
   /** The registry's last challenge; undefined until one is seen. */
   challenge: Challenge | undefined;
   /** True once the registry is known to need no credentials, or its challenge is known. */
@@ -114,16 +115,8 @@ export class Authenticator {
       scopes: mergeScopes(wanted).map(scopeToString),
       credential: usable,
     });
-    let token = this.#tokens.get(key);
-    if (token === undefined) {
-      const requestedAt = Date.now();
-      const answer = await this.#requestToken(challenge, wanted, usable);
-      token = answer.token;
-      this.#tokens.set(key, {
-        token,
-        expiresAt: tokenExpiry(answer.expires_in, answer.issued_at, requestedAt),
-      });
-    }
+    const token =
+      this.#tokens.get(key) ?? (await this.#fetchOnce(key, challenge, wanted, usable));
     const authorization: Authorization = {
       header: `Bearer ${token}`,
       scheme: 'bearer',
@@ -131,6 +124,28 @@ export class Authenticator {
       tokenKey: key,
     };
     return authorization;
+  }
+
+  /** Requests sent at once for the same token share one token request. */
+  #fetchOnce(
+    key: string,
+    challenge: Challenge,
+    scopes: Scope[],
+    credential: Credential | undefined,
+  ): Promise<string> {
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      const requestedAt = Date.now();
+      pending = this.#requestToken(challenge, scopes, credential)
+        .then((answer) => {
+          const expiresAt = tokenExpiry(answer.expires_in, answer.issued_at, requestedAt);
+          this.#tokens.set(key, { token: answer.token, expiresAt });
+          return answer.token;
+        })
+        .finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    return pending;
   }
 
   async #requestToken(

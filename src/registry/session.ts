@@ -43,6 +43,13 @@ export interface Session extends RegistrySession {
 /** Names the client in registry logs; the version follows package.json. */
 export const DEFAULT_USER_AGENT = 'gantry/0.1.0';
 
+/**
+ * A request is sent at most three times for authentication: anonymously (or
+ * with what is known), after the registry's challenge, and once more with a
+ * new token if the registry refused one that was not short of scope.
+ */
+const MAX_AUTH_ROUNDS = 2;
+
 /** Docker Hub's API does not live at the name people write. */
 const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
@@ -80,6 +87,7 @@ class RegistrySessionImpl implements Session {
   readonly #auth: Authenticator;
   readonly #credentials = new Map<CredentialPurpose, Promise<Credential | undefined>>();
   readonly #store: CredentialStore | undefined;
+  #probing: Promise<void> | undefined;
 
   constructor(registry: string, options: SessionOptions) {
     this.registry = registry;
@@ -135,7 +143,7 @@ class RegistrySessionImpl implements Session {
       }
       const challenge = this.#auth.learn(response.headers['www-authenticate']);
       const next =
-        round === 0 && replayable
+        round < MAX_AUTH_ROUNDS && replayable
           ? await this.#reauthorize(authorization, request)
           : undefined;
       if (next === undefined || challenge === undefined) {
@@ -186,7 +194,15 @@ class RegistrySessionImpl implements Session {
     });
   }
 
-  async #probe(): Promise<void> {
+  /** Learns the registry's challenge from `GET /v2/`, once for concurrent callers. */
+  #probe(): Promise<void> {
+    this.#probing ??= this.#ping().finally(() => {
+      this.#probing = undefined;
+    });
+    return this.#probing;
+  }
+
+  async #ping(): Promise<void> {
     const url = new URL('/v2/', this.baseUrl);
     const probe = { method: 'GET' as const, url, headers: {}, followRedirects: true };
     const response = await this.#send(probe, true);
