@@ -176,6 +176,29 @@ describe('Bearer token authentication', () => {
     assert.match(error.hint ?? '', /log in/);
   });
 
+  it('shares one token request among requests sent at once', async () => {
+    const alice = session('bearer parallel', {
+      username: 'alice',
+      password: TEST_USERS.alice,
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        alice.session.request({
+          method: 'GET',
+          url: '/v2/session/parallel/tags/list',
+          scopes: [pull('session/parallel')],
+          expect: [200, 404],
+        }),
+      ),
+    );
+    await Promise.all(responses.map((r) => r.dump()));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [404, 404, 404, 404, 404],
+    );
+    assert.equal(tokenRequests(alice).length, 1);
+  });
+
   it('exchanges an identity token through the OAuth2 refresh_token grant', async () => {
     const refresh = await offlineRefreshToken();
     const alice = session('bearer identity token', { identityToken: refresh });
