@@ -72,7 +72,8 @@ export async function getBlob(
     );
   }
   const first = await requestFrom(session, repo, descriptor, offset);
-  return Readable.from(verifiedBytes(session, repo, descriptor, offset, first));
+  const bytes = verifiedBytes(session, repo, descriptor, offset, first);
+  return Readable.from(bytes, { objectMode: false });
 }
 
 async function* verifiedBytes(
@@ -89,6 +90,7 @@ async function* verifiedBytes(
 
   for (let resumes = 0; ; resumes++) {
     try {
+      // A consumer that stops early ends this loop, which destroys the body.
       for await (const chunk of opened.response.body) {
         let bytes = chunk as Buffer;
         // A registry that ignored Range resends from 0: skip what we have.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isGantryError } from '../../src/errors.js';
 import { Digest } from '../../src/oci/digest.js';
@@ -107,6 +108,27 @@ test('a chunk refused for good is not retried and the upload is cancelled', asyn
         monolithicLimit: 0,
       }),
       (error) => isGantryError(error, 'GANTRY_E_DENIED'),
+    );
+    server.assertDone();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a source shorter than its descriptor is a SizeMismatch; upload cancelled', async () => {
+  const server = await startScripted([
+    HEAD,
+    step('POST', `${UPLOADS}/`, 202, { location: `${UPLOADS}/u1?_state=a` }),
+    step('PATCH', `${UPLOADS}/u1?_state=a`, 202, { location: `${UPLOADS}/u1?_state=b` }),
+    step('DELETE', `${UPLOADS}/u1?_state=b`, 204),
+  ]);
+  try {
+    const repo = Reference.parseRepository(`${server.host}/org/app`);
+    const source = { open: () => Readable.from([BLOB.subarray(0, 7)]) };
+    const descriptor = { digest: DIGEST, size: BLOB.length };
+    await assert.rejects(
+      uploadBlob(fetchSession(server.url), repo, descriptor, source),
+      (error) => isGantryError(error, 'GANTRY_E_SIZE_MISMATCH'),
     );
     server.assertDone();
   } finally {
