@@ -115,7 +115,7 @@ test('a chunk refused for good is not retried and the upload is cancelled', asyn
   }
 });
 
-test('a source shorter than its descriptor is a SizeMismatch; upload cancelled', async () => {
+test('a short source is a SizeMismatch and the upload is cancelled', async () => {
   const server = await startScripted([
     HEAD,
     step('POST', `${UPLOADS}/`, 202, { location: `${UPLOADS}/u1?_state=a` }),
