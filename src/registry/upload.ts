@@ -61,17 +61,23 @@ export async function uploadBlob(
   options: UploadOptions = {},
 ): Promise<'uploaded' | 'exists'> {
   if ((await headBlob(session, repo, descriptor.digest)) !== undefined) return 'exists';
+  const limit = options.monolithicLimit ?? MONOLITHIC_LIMIT;
+  const monolithic = source instanceof Uint8Array && source.byteLength <= limit;
+  if (monolithic) checkBytes(source, descriptor);
   const upload = await startUpload(session, repo);
 
-  const limit = options.monolithicLimit ?? MONOLITHIC_LIMIT;
-  if (source instanceof Uint8Array && source.byteLength <= limit) {
-    checkBytes(source, descriptor);
-    await finishUpload(session, repo, descriptor, upload.location, source);
-    options.onProgress?.(descriptor.size, descriptor.size);
-    return 'uploaded';
+  const location = monolithic
+    ? upload.location
+    : await sendChunks(session, repo, descriptor, source, upload, options);
+  try {
+    const last = monolithic ? source : undefined;
+    await finishUpload(session, repo, descriptor, location, last);
+  } catch (error) {
+    await cancelUpload(session, repo, location);
+    throw error;
   }
-  const location = await sendChunks(session, repo, descriptor, source, upload, options);
-  await finishUpload(session, repo, descriptor, location, undefined);
+  // Chunks report their own progress; a monolithic upload reports once.
+  if (monolithic) options.onProgress?.(descriptor.size, descriptor.size);
   return 'uploaded';
 }
 
