@@ -101,6 +101,12 @@ export const ErrorCode = {
   Token: 'GANTRY_E_TOKEN',
 
   Internal: 'GANTRY_E_INTERNAL',
+
+  // stores: OCI layouts and archives
+  InvalidLayout: 'GANTRY_E_LAYOUT',
+  LayoutLocked: 'GANTRY_E_LAYOUT_LOCKED',
+  InvalidArchive: 'GANTRY_E_ARCHIVE',
+  ContentTooLarge: 'GANTRY_E_CONTENT_TOO_LARGE',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
