@@ -5,6 +5,8 @@ import { isGantryError } from '../../src/errors.js';
 import { Digest } from '../../src/oci/digest.js';
 import { Reference } from '../../src/reference/reference.js';
 import { getBlob, headBlob, MAX_BLOB_RESUMES } from '../../src/registry/blobs.js';
+import { createSession } from '../../src/registry/session.js';
+import type { RegistrySession } from '../../src/registry/types.js';
 import { fetchSession, type Step, startScripted } from '../harness/scripted.js';
 
 // Every blob read is checked against the descriptor: size and digest, with
@@ -15,16 +17,23 @@ const BLOB = Buffer.from('0123456789');
 const DIGEST = Digest.of(BLOB);
 const PATH = `/v2/org/app/blobs/${DIGEST}`;
 
-async function read(steps: Step[], offset?: number): Promise<Buffer> {
+async function read(
+  steps: Step[],
+  offset?: number,
+  sessionFor: (host: string, url: string) => RegistrySession = (_, url) =>
+    fetchSession(url),
+): Promise<Buffer> {
   const server = await startScripted(steps);
   try {
     const repo = Reference.parseRepository(`${server.host}/org/app`);
     const descriptor = { digest: DIGEST, size: BLOB.length };
-    const stream: Readable = await getBlob(fetchSession(server.url), repo, descriptor, {
+    const session = sessionFor(server.host, server.url);
+    const stream: Readable = await getBlob(session, repo, descriptor, {
       ...(offset === undefined ? {} : { offset }),
     });
     const bytes = Buffer.concat(await stream.toArray());
     server.assertDone();
+    await (session as { close?(): Promise<void> }).close?.();
     return bytes;
   } finally {
     await server.close();
@@ -59,6 +68,19 @@ test('a read that drops mid-body continues with Range from the bytes held', asyn
     reply: () => ({ status: 200, body: BLOB, dropAfter: 4 }),
   };
   assert.deepEqual(await read([dropped, ranged(4, 'bytes 4-9/10')]), BLOB);
+});
+
+test('the resume works through the real session too', async () => {
+  const dropped: Step = {
+    method: 'GET',
+    path: PATH,
+    reply: () => ({ status: 200, body: BLOB, dropAfter: 4 }),
+  };
+  const real = (host: string) => createSession(host, { retry: { attempts: 1 } });
+  assert.deepEqual(
+    await read([dropped, ranged(4, 'bytes 4-9/10')], undefined, real),
+    BLOB,
+  );
 });
 
 test('a 200 answer to a Range has the bytes already read skipped', async () => {
