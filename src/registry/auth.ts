@@ -63,7 +63,7 @@ export class Authenticator {
   readonly #pending = new Map<string, Promise<string>>();
   /** The registry's last challenge; undefined until one is seen. */
   challenge: Challenge | undefined;
-  /** True once the registry is known to need no credentials, or its challenge is known. */
+  /** True once it is known whether the registry asks for credentials, and how. */
   known = false;
 
   constructor(options: AuthOptions) {
@@ -71,7 +71,7 @@ export class Authenticator {
     this.#tokens = options.tokens ?? new TokenCache();
   }
 
-  /** Remembers the registry's challenge from a 401; undefined if it gave none we speak. */
+  /** Remembers the challenge of a 401; undefined if it holds none we speak. */
   learn(header: string | undefined): Challenge | undefined {
     const challenge = preferredChallenge(header);
     if (challenge !== undefined) this.challenge = challenge;

@@ -81,7 +81,7 @@ function parseHelperOutput(
     // The output may hold a secret: never quote it.
     throw new GantryError(
       ErrorCode.CredentialHelper,
-      `credential helper ${binary} (named in ${configFile}) printed something that is not JSON`,
+      `credential helper ${binary} (named in ${configFile}) did not print JSON`,
       { hint: `check that ${binary} implements the docker credential helper protocol` },
     );
   }
@@ -128,14 +128,14 @@ function spawnError(error: NodeJS.ErrnoException, binary: string, configFile: st
       ErrorCode.CredentialHelper,
       `credential helper ${binary} (named in ${configFile}) was not found on PATH`,
       {
-        hint: `install ${binary}, or remove it from credHelpers/credsStore in ${configFile}`,
+        hint: `install ${binary}, or remove it from credHelpers/credsStore`,
         details: { binary, configFile },
       },
     );
   }
   return new GantryError(
     ErrorCode.CredentialHelper,
-    `credential helper ${binary} (named in ${configFile}) could not be run: ${error.code}`,
+    `credential helper ${binary} (named in ${configFile}) did not run: ${error.code}`,
     { cause: error, details: { binary, configFile } },
   );
 }

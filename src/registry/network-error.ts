@@ -65,7 +65,7 @@ export function networkError(
       {
         cause: error,
         details,
-        hint: `if ${registry} serves plain HTTP, allow it with --insecure-registry ${registry}`,
+        hint: `if ${registry} serves plain HTTP, use --insecure-registry ${registry}`,
       },
     );
   }

@@ -37,7 +37,7 @@ const CODE_HINTS: Record<string, string> = {
   BLOB_UPLOAD_INVALID: 'the upload session is no longer valid: start the upload again',
   BLOB_UPLOAD_UNKNOWN: 'the upload session expired or was cancelled: start it again',
   DIGEST_INVALID:
-    'the content does not match the digest sent (and deletes must name a digest, not a tag)',
+    'the content does not match the digest sent (a delete must name a digest)',
   MANIFEST_BLOB_UNKNOWN:
     'push the children first: config and layer blobs, and child manifests of an index',
   MANIFEST_INVALID:

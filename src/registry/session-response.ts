@@ -72,7 +72,7 @@ async function readLimited(response: TransportResponse, limit?: number) {
       response.body.destroy();
       throw new GantryError(
         ErrorCode.Registry,
-        `the answer from ${redactUrl(response.url)} is larger than the ${limit} bytes allowed`,
+        `the answer from ${redactUrl(response.url)} is over the ${limit} bytes allowed`,
         {
           details: { limit },
           hint: 'the registry sent more than this kind of answer holds',

@@ -154,7 +154,7 @@ export class Transport {
       ErrorCode.Redirect,
       `${request.method} ${target} was redirected and not followed: ${why}`,
       {
-        hint: 'the registry or a proxy in front of it redirects in a loop or unexpectedly',
+        hint: 'the registry, or a proxy in front of it, redirects in a loop',
       },
     );
   }

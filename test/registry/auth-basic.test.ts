@@ -33,7 +33,7 @@ describe('Basic authentication (htpasswd registry)', () => {
     assert.ok(!log.includes(TEST_USERS.alice));
   });
 
-  it('reports a wrong password as GANTRY_E_UNAUTHORIZED, without the password', async () => {
+  it('reports a wrong password as GANTRY_E_UNAUTHORIZED, not quoting it', async () => {
     const wrong = `${TEST_USERS.alice}-wrong`;
     const { session } = tracedSession('basic wrong password', basic.host, {
       ...as('alice', wrong),
@@ -52,7 +52,7 @@ describe('Basic authentication (htpasswd registry)', () => {
     assert.match(error.hint ?? '', /log in/);
   });
 
-  it('probes /v2/ before a streamed body, so the body goes once with credentials', async () => {
+  it('probes /v2/ before a streamed body, then sends it once, signed in', async () => {
     const { session, sent } = tracedSession('basic stream', basic.host, {
       ...as('alice', TEST_USERS.alice),
     });

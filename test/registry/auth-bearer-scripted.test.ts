@@ -34,7 +34,10 @@ const challenge =
   () => ({
     status: 401,
     headers: {
-      'www-authenticate': `Basic realm="r", Bearer realm="${url()}/token?x=1",service="svc"${extra}`,
+      'www-authenticate': [
+        'Basic realm="r"',
+        `Bearer realm="${url()}/token?x=1",service="svc"${extra}`,
+      ].join(', '),
     },
   });
 const tokenAnswer =

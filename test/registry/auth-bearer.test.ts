@@ -88,7 +88,7 @@ describe('Bearer token authentication', () => {
     );
   });
 
-  it('asks for both scopes of a cross-repository mount in one token request', async () => {
+  it('asks for both scopes of a cross-repository mount in one request', async () => {
     const alice = session('bearer alice mount', {
       username: 'alice',
       password: TEST_USERS.alice,
@@ -135,7 +135,7 @@ describe('Bearer token authentication', () => {
     assert.ok(!error.message.includes(TEST_USERS.bob));
   });
 
-  it('reports a wrong password at the token server as GANTRY_E_UNAUTHORIZED', async () => {
+  it('reports a wrong password at the token server as UNAUTHORIZED', async () => {
     const wrong = `${TEST_USERS.alice}-typo`;
     const alice = session('bearer wrong password', {
       username: 'alice',

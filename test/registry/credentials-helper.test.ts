@@ -21,8 +21,8 @@ writeFileSync(
 read server
 echo "$1 $server" >> "${callLog}"
 case "$server" in
-  creds.example) echo '{"ServerURL":"creds.example","Username":"hal","Secret":"helper-pw-1"}' ;;
-  token.example) echo '{"ServerURL":"token.example","Username":"<token>","Secret":"idtok-9"}' ;;
+  creds.example) echo '{"ServerURL":"creds.example","Username":"hal","Secret":"pw-1"}' ;;
+  token.example) echo '{"Username":"<token>","Secret":"idtok-9"}' ;;
   https://index.docker.io/v1/) echo '{"Username":"hub","Secret":"hub-pw"}' ;;
   broken.example) echo 'it broke' >&2; exit 3 ;;
   *) echo 'credentials not found in native keychain'; exit 1 ;;
@@ -44,7 +44,7 @@ describe('credential helpers (docker-credential-<name> get)', () => {
     const creds = store({ credHelpers: { 'creds.example': 'testhelper' } });
     assert.deepEqual(await creds.get('creds.example', 'push'), {
       username: 'hal',
-      password: 'helper-pw-1',
+      password: 'pw-1',
     });
     assert.match(readFileSync(callLog, 'utf8'), /^get creds\.example$/m);
   });

@@ -35,7 +35,7 @@ function signedIn(host: string) {
 const get = (url: string) => ({ method: 'GET' as const, url, scopes: [], expect: [200] });
 
 describe('redirects', () => {
-  it('drop Authorization when the origin changes, and report the effective URL', async () => {
+  it('drop Authorization on a new origin and report the effective URL', async () => {
     const storage = await scripted([
       {
         method: 'GET',

@@ -75,7 +75,7 @@ describe('an anonymous session with a plain HTTP registry', () => {
     assert.deepEqual(await get.bytes(), bytes);
   });
 
-  it('turns an unexpected status into a RegistryError with the registry codes', async () => {
+  it('turns an unexpected status into a RegistryError with its codes', async () => {
     const { session } = tracedSession('plain 404', plain.host);
     const digest = Digest.of(new TextEncoder().encode('never pushed')).toString();
     const error = await expectError('plain manifest unknown', () =>

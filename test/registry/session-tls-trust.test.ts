@@ -24,7 +24,7 @@ describe('TLS to a registry with its own CA', () => {
     await response.dump();
   });
 
-  it('fails with GANTRY_E_TLS and a hint on how to trust it, without the CA', async () => {
+  it('fails with GANTRY_E_TLS and a hint to trust the CA, without it', async () => {
     const { session } = tracedSession('tls without ca', tls.host, { plainHttp: 'never' });
     const error = await expectError('tls unknown ca', () => session.request(ping));
     assert.equal(error.code, ErrorCode.Tls);
