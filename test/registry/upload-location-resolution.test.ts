@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Digest } from '../../src/oci/digest.js';
 import { Reference } from '../../src/reference/reference.js';
+import type { ClientSession } from '../../src/registry/client.js';
+import { createSession } from '../../src/registry/session.js';
 import { uploadBlob } from '../../src/registry/upload.js';
 import { fetchSession, startScripted } from '../harness/scripted.js';
 
@@ -46,43 +48,52 @@ test('a relative Location keeps its query and gets the digest appended', async (
   }
 });
 
-test('after a redirect, a relative Location resolves against the new host', async () => {
-  const second = await startScripted([
-    {
-      method: 'POST',
-      path: '/v2/org/app/blobs/uploads/',
-      reply: () => ({
-        status: 202,
-        headers: { location: '/v2/org/app/blobs/uploads/u1' },
-      }),
-    },
-    {
-      method: 'PUT',
-      path: `/v2/org/app/blobs/uploads/u1?${DIGEST_QUERY}`,
-      reply: CREATED,
-    },
-  ]);
-  const first = await startScripted([
-    HEAD,
-    {
-      method: 'POST',
-      path: '/v2/org/app/blobs/uploads/',
-      reply: () => ({
-        status: 307,
-        headers: { location: `${second.url}/v2/org/app/blobs/uploads/` },
-      }),
-    },
-  ]);
-  try {
-    const repo = Reference.parseRepository(`${first.host}/org/app`);
-    const descriptor = { digest: DIGEST, size: BLOB.length };
-    await uploadBlob(fetchSession(first.url), repo, descriptor, BLOB);
+const SESSIONS: [string, (host: string, url: string) => ClientSession][] = [
+  ['a plain fetch session', (_, url) => fetchSession(url)],
+  ['the real session', (host) => createSession(host, { retry: { attempts: 1 } })],
+];
 
-    first.assertDone();
-    second.assertDone();
-    assert.equal(`${second.requests.at(-1)?.body}`, 'hello, registry');
-  } finally {
-    await first.close();
-    await second.close();
-  }
-});
+for (const [name, sessionFor] of SESSIONS) {
+  test(`after a redirect, a relative Location resolves on the new host (${name})`, async () => {
+    const second = await startScripted([
+      {
+        method: 'POST',
+        path: '/v2/org/app/blobs/uploads/',
+        reply: () => ({
+          status: 202,
+          headers: { location: '/v2/org/app/blobs/uploads/u1' },
+        }),
+      },
+      {
+        method: 'PUT',
+        path: `/v2/org/app/blobs/uploads/u1?${DIGEST_QUERY}`,
+        reply: CREATED,
+      },
+    ]);
+    const first = await startScripted([
+      HEAD,
+      {
+        method: 'POST',
+        path: '/v2/org/app/blobs/uploads/',
+        reply: () => ({
+          status: 307,
+          headers: { location: `${second.url}/v2/org/app/blobs/uploads/` },
+        }),
+      },
+    ]);
+    try {
+      const repo = Reference.parseRepository(`${first.host}/org/app`);
+      const descriptor = { digest: DIGEST, size: BLOB.length };
+      const session = sessionFor(first.host, first.url);
+      await uploadBlob(session, repo, descriptor, BLOB);
+      await session.close?.();
+
+      first.assertDone();
+      second.assertDone();
+      assert.equal(`${second.requests.at(-1)?.body}`, 'hello, registry');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+}
