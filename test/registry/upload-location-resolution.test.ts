@@ -54,7 +54,7 @@ const SESSIONS: [string, (host: string, url: string) => ClientSession][] = [
 ];
 
 for (const [name, sessionFor] of SESSIONS) {
-  test(`after a redirect, a relative Location resolves on the new host (${name})`, async () => {
+  test(`after a redirect a relative Location is on the new host (${name})`, async () => {
     const second = await startScripted([
       {
         method: 'POST',
