@@ -1,6 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Reference } from '../reference/reference.js';
 import { nextLink } from './link.js';
+import { redactUrl } from './redact.js';
 import type { RegistrySession } from './types.js';
 
 /**
@@ -72,7 +73,8 @@ function tagsOf(body: unknown, repo: Reference): string[] {
 function endlessPages(repo: Reference, url: string): GantryError {
   return new GantryError(
     ErrorCode.Registry,
-    `tag list of ${repo.repository}: the pages do not end (at ${url.slice(0, 120)})`,
+    `tag list of ${repo.repository}: the pages do not end ` +
+      `(at ${redactUrl(url).slice(0, 120)})`,
     {
       hint: 'the registry links back to a page already read: report it to its operators',
     },
