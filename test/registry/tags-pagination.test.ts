@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isGantryError } from '../../src/errors.js';
 import { Reference } from '../../src/reference/reference.js';
 import { listTags } from '../../src/registry/tags.js';
 import { fetchSession, startScripted } from '../harness/scripted.js';
@@ -89,6 +90,30 @@ test('a Link with another rel is not followed, and "tags": null is no tags', asy
   try {
     const repo = Reference.parseRepository(`${server.host}/org/app`);
     assert.deepEqual(await listTags(fetchSession(server.url), repo), []);
+    server.assertDone();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a Link back to a page already read is an error, not an endless loop', async () => {
+  const server = await startScripted([
+    {
+      method: 'GET',
+      path: '/v2/org/app/tags/list',
+      reply: page(['a'], '</v2/org/app/tags/list?last=a>; rel="next"'),
+    },
+    {
+      method: 'GET',
+      path: '/v2/org/app/tags/list?last=a',
+      reply: page(['b'], '</v2/org/app/tags/list?last=a>; rel="next"'),
+    },
+  ]);
+  try {
+    const repo = Reference.parseRepository(`${server.host}/org/app`);
+    await assert.rejects(listTags(fetchSession(server.url), repo), (e) =>
+      isGantryError(e, 'GANTRY_E_REGISTRY'),
+    );
     server.assertDone();
   } finally {
     await server.close();
