@@ -126,6 +126,12 @@ export class OciArchiveTarget implements WriteTarget {
     return staged ?? this.entries.get(blobName(digest))?.size;
   }
 
+  /** Its index.json as it stands, changes not yet written included. */
+  async readIndex(): Promise<LayoutIndex> {
+    this.checkOpen();
+    return this.index;
+  }
+
   async tags(): Promise<string[]> {
     return refNames(this.index);
   }
