@@ -1,7 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import type { RegistryResponse } from './types.js';
-import { discard, type TransportResponse } from './transport.js';
 import { redactUrl } from './redact.js';
+import { discard, type TransportResponse } from './transport.js';
+import type { RegistryResponse } from './types.js';
 
 /**
  * The RegistryResponse handed to resource modules: the body is read once,

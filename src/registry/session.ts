@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { ErrorCode, GantryError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { type Authorization, Authenticator } from './auth.js';
+import { Authenticator, type Authorization } from './auth.js';
 import { authFailure } from './auth-failure.js';
 import type { Credential, CredentialPurpose, CredentialStore } from './credentials.js';
+import { type PlainHttp, readCaFile, registryBaseUrl } from './endpoint.js';
 import { SecretRegistry } from './redact.js';
 import { parseErrorBody, RegistryError, readErrorBody } from './registry-error.js';
 import { type RetryPolicy, retryPolicy } from './retry.js';
@@ -25,7 +24,7 @@ export interface SessionOptions {
   /** Registries whose TLS certificate is not verified; only those named. */
   insecure?: string[];
   /** auto: plain HTTP for loopback registries, HTTPS otherwise. */
-  plainHttp?: 'auto' | 'always' | 'never';
+  plainHttp?: PlainHttp;
   /** HTTP trace at debug level, redacted. */
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
@@ -49,29 +48,6 @@ export const DEFAULT_USER_AGENT = 'gantry/0.1.0';
  * new token if the registry refused one that was not short of scope.
  */
 const MAX_AUTH_ROUNDS = 2;
-
-/** Docker Hub's API does not live at the name people write. */
-const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
-
-/** `localhost`, `127.0.0.0/8` and `[::1]`, with or without a port. */
-export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith('[')
-    ? registry.slice(0, registry.indexOf(']') + 1)
-    : registry.split(':')[0]!;
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** The base URL of a registry's API, e.g. `https://registry-1.docker.io`. */
-export function registryBaseUrl(
-  registry: string,
-  plainHttp: SessionOptions['plainHttp'],
-) {
-  const host = registry === 'docker.io' ? DOCKER_HUB_API_HOST : registry;
-  const plain =
-    plainHttp === 'always' ||
-    ((plainHttp ?? 'auto') === 'auto' && isLoopbackRegistry(host));
-  return `${plain ? 'http' : 'https'}://${host}`;
-}
 
 export function createSession(registry: string, options: SessionOptions = {}): Session {
   return new RegistrySessionImpl(registry, options);
@@ -236,21 +212,5 @@ class RegistrySessionImpl implements Session {
       if (secret !== undefined && secret !== '') this.#secrets.add(secret);
     }
     return credential;
-  }
-}
-
-function readCaFile(registry: string, path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new GantryError(
-      ErrorCode.Tls,
-      `cannot read the CA file ${path} for ${registry}`,
-      {
-        cause: error,
-        hint: `check the path given with --ca-file ${registry}=PEM-FILE`,
-      },
-    );
   }
 }

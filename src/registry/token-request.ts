@@ -1,5 +1,5 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { type Challenge, bearerTokenUrl, parseScope } from './challenge.js';
+import { bearerTokenUrl, type Challenge, parseScope } from './challenge.js';
 import type { Credential } from './credentials.js';
 import { redactUrl } from './redact.js';
 import type { TransportRequest, TransportResponse } from './transport.js';

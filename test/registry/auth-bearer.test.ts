@@ -8,8 +8,8 @@ import type { Scope } from '../../src/registry/types.js';
 import {
   getRegistries,
   TEST_USERS,
-  TOKEN_SERVICE,
   type TestRegistry,
+  TOKEN_SERVICE,
 } from '../harness/registries.js';
 import {
   closeAll,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Digest } from '../../src/oci/digest.js';
 import { ErrorCode } from '../../src/errors.js';
+import { Digest } from '../../src/oci/digest.js';
+import { registryBaseUrl } from '../../src/registry/endpoint.js';
 import { RegistryError } from '../../src/registry/registry-error.js';
-import { registryBaseUrl } from '../../src/registry/session.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { closeAll, expectError, tracedSession } from './session-helpers.js';
 
