@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { fetch } from 'undici';
 import { getRegistries, startRegistry } from './registries.js';
 
-test('startRegistry gives a second plain registry with its own port and data', async () => {
+test('startRegistry starts another plain registry, own port and data', async () => {
   const shared = await getRegistries();
   const extra = await startRegistry('plain');
   try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Agent, fetch, getGlobalDispatcher } from 'undici';
@@ -7,6 +8,9 @@ import { type RegistryKind, type TestRegistry, getRegistries } from './registrie
 import { TEST_USERS } from './users.js';
 
 // Plain fetch only: these tests check the harness, not gantry's client.
+
+/** Turns a deadlock into a failure instead of a hung run; not a timing check. */
+const DEADLOCK_GUARD_MS = 20_000;
 
 let registries: Record<RegistryKind, TestRegistry>;
 before(async () => {
@@ -110,7 +114,7 @@ describe('a token-auth registry', () => {
     assert.equal((await startUpload('x/y', token)).status, 202);
   });
 
-  test('gives bob pull only, so his upload is refused as insufficient_scope', async () => {
+  test('gives bob pull only: his upload is refused, insufficient_scope', async () => {
     const token = await tokenFor(
       'repository:x/y:pull,push',
       basic('bob', TEST_USERS.bob),
@@ -133,11 +137,24 @@ describe('a token-auth registry', () => {
   });
 
   test('refuses a wrong password at the token server', async () => {
-    const url = `${registries.token.tokenRealm}?service=gantry-test&scope=repository:x/y:pull`;
+    const query = 'service=gantry-test&scope=repository:x/y:pull';
+    const url = `${registries.token.tokenRealm}?${query}`;
     const response = await fetch(url, {
       headers: { authorization: basic('alice', 'nope') },
     });
     assert.equal(response.status, 401);
     captureText('token server refusal', await response.text());
   });
+});
+
+test('the token server answers while this process is blocked in a sync child', () => {
+  // skopeo run with execFileSync must not deadlock on a token request.
+  const script =
+    'fetch(process.argv[1]).then((r) => process.stdout.write(String(r.status)))';
+  const url = `${registries.token.tokenRealm}?service=gantry-test`;
+  const status = execFileSync(process.execPath, ['-e', script, url], {
+    encoding: 'utf8',
+    timeout: DEADLOCK_GUARD_MS,
+  });
+  assert.equal(status, '200');
 });

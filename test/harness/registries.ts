@@ -10,7 +10,7 @@ import {
   tlsCertificates,
   writeHtpasswd,
 } from './registry-setup.js';
-import { type TokenServer, startTokenServer } from './token-server.js';
+import { type TokenServerThread, startTokenServerThread } from './token-thread.js';
 import { TEST_USERS, userMap } from './users.js';
 
 /**
@@ -73,9 +73,9 @@ export async function startRegistry(
   mkdirSync(dataDir, { recursive: true });
 
   const tls = kind === 'tls' ? await tlsCertificates() : undefined;
-  let tokenServer: TokenServer | undefined;
+  let tokenServer: TokenServerThread | undefined;
   if (kind === 'token') {
-    tokenServer = await startTokenServer({
+    tokenServer = await startTokenServerThread({
       dir,
       users: userMap(),
       issuer: TOKEN_ISSUER,

@@ -7,8 +7,9 @@ import { recordSecret } from './secrets.js';
 import { type Caller, createTokenSigner, grant, parseScopes } from './token-grant.js';
 
 /**
- * The token server of the `token` registry, in the test process (node:http on
- * a free loopback port). It speaks both forms of the Docker token protocol:
+ * The token server of the `token` registry: node:http on a free loopback port,
+ * in the test suite (the registries run it on a thread, see token-thread.ts).
+ * It speaks both forms of the Docker token protocol:
  * - GET with optional Basic credentials (distribution docs/spec/auth/token.md);
  *   `offline_token=true` also returns a refresh token;
  * - POST of an OAuth2 form, `grant_type=password` or `refresh_token`
