@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { createIndex, createManifest } from '../../src/oci/create.js';
 import {
   type Descriptor,
@@ -43,9 +44,10 @@ export function makeImage(seed: string): Image {
       config: { Labels: { seed } },
     }),
   );
-  const layerBytes = encode(`layer of ${seed}`);
+  // Really gzip (skopeo looks at the bytes, and would compress them).
+  const layerBytes = new Uint8Array(gzipSync(encode(`layer of ${seed}`)));
   const config = blob(configBytes, MediaType.OciConfig);
-  const layer = blob(layerBytes, MediaType.OciLayer);
+  const layer = blob(layerBytes, MediaType.OciLayerGzip);
   const manifest = createManifest({ config, layers: [layer] });
   return {
     config: { descriptor: config, bytes: configBytes },
