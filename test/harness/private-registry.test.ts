@@ -30,3 +30,14 @@ test('relativeUrls makes upload Locations relative', async () => {
     await extra.stop();
   }
 });
+
+test('tokenExpiresIn sets expires_in of a private token registry', async () => {
+  const extra = await startRegistry('token', { tokenExpiresIn: 7 });
+  try {
+    const response = await fetch(`${extra.tokenRealm}?service=gantry-test`);
+    assert.equal(((await response.json()) as { expires_in: number }).expires_in, 7);
+    assert.equal((await fetch(`${extra.url}/v2/`)).status, 401);
+  } finally {
+    await extra.stop();
+  }
+});

@@ -24,10 +24,9 @@ export type Caller = string | null;
 const NOT_BEFORE_SKEW_SECONDS = 10;
 
 /**
- * Parses scope strings (`type:name:actions`, RFC 6749 §3.3 allows several in
- * one parameter, separated by spaces). The name may itself hold colons
- * (`repository:host:5000/a:pull` never occurs, but `registry:catalog:*` does),
- * so the type ends at the first colon and the actions start at the last.
+ * Parses scope strings `type:name:actions`; one parameter may hold several,
+ * separated by spaces (RFC 6749 §3.3). The type ends at the first colon and
+ * the actions start at the last, so a name may itself hold colons.
  */
 export function parseScopes(params: string[]): AccessEntry[] {
   const entries: AccessEntry[] = [];

@@ -76,11 +76,13 @@ test('POST password grant and refresh grant issue tokens for the same user', asy
   assert.equal(server.requests.at(-1)?.caller, 'bob');
 });
 
-test('a wrong password or unknown refresh token gets 401', async () => {
+test('a wrong password or unknown refresh token gets 401, a bad grant 400', async () => {
   const bad = await form({ grant_type: 'password', username: 'alice', password: 'x' });
   assert.equal(bad.status, 401);
   const unknown = await form({ grant_type: 'refresh_token', refresh_token: 'nope' });
   assert.equal(unknown.status, 401);
+  const unsupported = await form({ grant_type: 'client_credentials' });
+  assert.equal(unsupported.status, 400);
   const auth = `Basic ${Buffer.from('nobody:x').toString('base64')}`;
   const get = await fetch(`${server.realm}?service=s`, {
     headers: { authorization: auth },

@@ -51,6 +51,8 @@ export interface TokenServerOptions {
 }
 
 class AuthFailure extends Error {}
+/** RFC 6749 §5.2: an unknown grant type is a 400, not a credential failure. */
+class BadGrant extends Error {}
 
 function basicCaller(header: string | undefined, users: Record<string, string>): Caller {
   if (header === undefined) return null;
@@ -147,6 +149,12 @@ export async function startTokenServer(
           error_description: error.message,
         });
       }
+      if (error instanceof BadGrant) {
+        return send(res, 400, {
+          error: 'unsupported_grant_type',
+          error_description: error.message,
+        });
+      }
       return send(res, 500, { error: 'server_error', error_description: String(error) });
     });
   });
@@ -182,5 +190,5 @@ function postCaller(
     if (user === undefined) throw new AuthFailure('unknown refresh token');
     return user;
   }
-  throw new AuthFailure(`unsupported grant_type ${JSON.stringify(grantType)}`);
+  throw new BadGrant(`unsupported grant_type ${JSON.stringify(grantType)}`);
 }
