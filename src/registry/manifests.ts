@@ -24,30 +24,33 @@ export interface ManifestBytes {
 /** The Accept header of every manifest request (see MANIFEST_ACCEPT). */
 const ACCEPT = MANIFEST_ACCEPT.join(', ');
 
+/** The manifest `ref` names; a 404 is the registry's error (GANTRY_E_NOT_FOUND). */
 export async function getManifest(
   session: RegistrySession,
   ref: Reference,
 ): Promise<Manifest> {
-  const manifest = await findManifest(session, ref);
-  if (manifest === undefined) {
-    throw new GantryError(ErrorCode.NotFound, `manifest ${ref} not found`, {
-      hint: 'check the repository name and the tag or digest',
-    });
-  }
-  return manifest;
+  return (await fetchManifest(session, ref, false))!;
 }
 
 /** Like getManifest, but a manifest the registry does not have is undefined. */
-export async function findManifest(
+export function findManifest(
   session: RegistrySession,
   ref: Reference,
+): Promise<Manifest | undefined> {
+  return fetchManifest(session, ref, true);
+}
+
+async function fetchManifest(
+  session: RegistrySession,
+  ref: Reference,
+  missingIsUndefined: boolean,
 ): Promise<Manifest | undefined> {
   const response = await session.request({
     method: 'GET',
     url: manifestUrl(ref),
     headers: { accept: ACCEPT },
     scopes: [ref.scope(['pull'])],
-    expect: [200, 404],
+    expect: missingIsUndefined ? [200, 404] : [200],
     operation: `manifest get ${ref}`,
   });
   if (response.status === 404) {

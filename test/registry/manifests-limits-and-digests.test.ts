@@ -11,6 +11,7 @@ import {
   headManifest,
   putManifest,
 } from '../../src/registry/manifests.js';
+import { RegistryError } from '../../src/registry/registry-error.js';
 import { fetchSession, type Step, startScripted } from '../harness/scripted.js';
 
 // Faults a real registry does not show: oversized manifests, digests that
@@ -241,4 +242,26 @@ test('a registry answering 405 to a tag delete gets a delete by digest', async (
   );
   assert.equal(result.deletedByTag, false);
   assert.ok(result.digest.equals(DIGEST));
+});
+
+test('a missing manifest keeps what the registry said', async () => {
+  const body = JSON.stringify({
+    errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: null }],
+  });
+  const headers = { 'content-type': 'application/json' };
+  const steps = [
+    {
+      method: 'GET',
+      path: '/v2/org/app/manifests/gone',
+      reply: reply(404, headers, body),
+    },
+  ];
+  await assert.rejects(
+    run(steps, (ref, session) => getManifest(session, Reference.parse(`${ref}:gone`))),
+    (e) =>
+      e instanceof RegistryError &&
+      e.code === 'GANTRY_E_NOT_FOUND' &&
+      e.status === 404 &&
+      e.has('MANIFEST_UNKNOWN'),
+  );
 });
