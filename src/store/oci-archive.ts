@@ -102,6 +102,7 @@ export class OciArchiveTarget implements WriteTarget {
   }
 
   async resolve(tagOrDigest: string): Promise<Descriptor> {
+    this.checkOpen();
     return resolveInLayout(this.index, this, tagOrDigest);
   }
 
@@ -133,10 +134,12 @@ export class OciArchiveTarget implements WriteTarget {
   }
 
   async tags(): Promise<string[]> {
+    this.checkOpen();
     return refNames(this.index);
   }
 
   async referrers(subject: Digest, artifactType?: string): Promise<Descriptor[]> {
+    this.checkOpen();
     const fallback = findByRefName(
       this.index,
       subject.toReferrersTag(),

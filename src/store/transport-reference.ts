@@ -50,7 +50,7 @@ export function parseLayoutReference(text: string): LayoutReference {
   if (colon >= 0 && colon === rest.length - 1) {
     throw invalid(text, 'the tag after the last ":" is empty');
   }
-  if (colon > 0 && REGISTRY_TAG_PATTERN.test(rest.slice(colon + 1))) {
+  if (colon >= 0 && REGISTRY_TAG_PATTERN.test(rest.slice(colon + 1))) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
