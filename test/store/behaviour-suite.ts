@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { describe, test } from 'node:test';
+import { afterEach, describe, test } from 'node:test';
 import { ErrorCode, isGantryError } from '../../src/errors.js';
 import { Digest } from '../../src/oci/digest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
@@ -24,6 +24,8 @@ import {
 export interface BackendUnderTest {
   target: WriteTarget;
   reopen(): Promise<ReadTarget>;
+  /** Releases what the backend holds (an archive's staging folder). */
+  dispose?(): Promise<void>;
 }
 
 const code = (expected: string) => (error: unknown) =>
@@ -31,9 +33,19 @@ const code = (expected: string) => (error: unknown) =>
 
 export function targetBehaviourSuite(
   name: string,
-  create: () => Promise<BackendUnderTest>,
+  make: () => Promise<BackendUnderTest>,
 ): void {
   describe(`${name} behaves as a target`, () => {
+    const made: BackendUnderTest[] = [];
+    const create = async () => {
+      const backend = await make();
+      made.push(backend);
+      return backend;
+    };
+    afterEach(async () => {
+      for (const backend of made.splice(0)) await backend.dispose?.();
+    });
+
     test('pushed content is fetched back byte for byte, whole and streamed', async () => {
       const { target } = await create();
       const image = makeImage('fetch');

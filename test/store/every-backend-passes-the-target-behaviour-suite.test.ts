@@ -21,11 +21,16 @@ targetBehaviourSuite('OciLayoutTarget', async () => {
 targetBehaviourSuite('OciArchiveTarget', async () => {
   const file = join(await tempDir(), 'image.tar');
   const target = await OciArchiveTarget.open(file, { create: true });
+  const readers: OciArchiveTarget[] = [];
   return {
     target,
     reopen: async () => {
       await target.close();
-      return OciArchiveTarget.open(file, { readOnly: true });
+      readers.push(await OciArchiveTarget.open(file, { readOnly: true }));
+      return readers.at(-1)!;
+    },
+    dispose: async () => {
+      for (const archive of [target, ...readers]) await archive.close();
     },
   };
 });
