@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { RegistryClient } from '../registry/client.js';
+import { RegistryClient, type SessionFactory } from '../registry/client.js';
 import {
   chainCredentials,
   type CredentialStore,
@@ -9,6 +9,7 @@ import {
 } from '../registry/credentials.js';
 import { DockerConfigCredentials } from '../registry/docker-config.js';
 import type { SecretRegistry } from '../registry/redact.js';
+import { createSession, type SessionOptions } from '../registry/session.js';
 import type { CliIO } from './io.js';
 import { type GlobalOptions, parseCaFiles, usageError } from './options.js';
 
@@ -33,14 +34,29 @@ export async function createContext(
 ): Promise<CommandContext> {
   const logger = cliLogger(io, options.debug === true, secrets);
   const credentials = await credentialStore(io, options, secrets, registries, logger);
-  const client = new RegistryClient({
+  const caFiles = parseCaFiles(options.caFile);
+  const sessionOptions: SessionOptions = {
     credentials,
-    caFiles: parseCaFiles(options.caFile),
+    caFiles,
     insecure: options.insecureRegistry ?? [],
     logger,
     secrets,
-  });
+  };
+  const client = new RegistryClient(sessionOptions, tlsWhenTrusted(caFiles));
   return { io, json: options.json === true, debug: options.debug === true, client };
+}
+
+/**
+ * A registry given a CA with `--ca-file` speaks TLS, even on a loopback
+ * address, where the session's default is plain HTTP: whoever names a CA
+ * for it expects a certificate to check.
+ */
+export function tlsWhenTrusted(caFiles: Record<string, string>): SessionFactory {
+  return (registry, options) =>
+    createSession(registry, {
+      ...options,
+      ...(caFiles[registry] === undefined ? {} : { plainHttp: 'never' as const }),
+    });
 }
 
 /** Flags first, then `GANTRY_USERNAME`/`GANTRY_PASSWORD`, then docker's config.json. */

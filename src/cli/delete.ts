@@ -35,8 +35,8 @@ export function registerDelete(program: Command, run: Runner): void {
         if (byDigest) {
           writeMessage(
             io,
-            `gantry: the registry cannot delete a tag alone, so ${ref.tag} was deleted by ` +
-              `digest ${digest}: every tag pointing at that digest is gone`,
+            `gantry: the registry cannot delete a tag alone, so ${ref.tag} was ` +
+              `deleted by digest ${digest}: every tag pointing at that digest is gone`,
           );
         }
       });

@@ -26,7 +26,8 @@ Examples:
   gantry digest registry.example.com/app:1.4.2
   gantry tags registry.example.com/app
   gantry tag registry.example.com/app:1.4.2 1.4 1 latest
-  echo "$PASSWORD" | gantry --username ci --password-stdin delete registry.example.com/app:old
+  echo "$PASSWORD" | gantry --username ci --password-stdin \\
+    delete registry.example.com/app:old
   gantry --ca-file localhost:5443=ca.pem inspect localhost:5443/app:1
 
 Exit codes: 0 ok, 1 other failure, 2 usage or invalid input, 3 not found,
@@ -68,7 +69,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
     .addOption(
       new Option(
         '--insecure-registry <registry>',
-        'use plain HTTP for a registry (repeatable)',
+        'do not verify the TLS certificate of a registry (repeatable)',
       ).argParser(collect),
     )
     .addHelpText('after', EXAMPLES)
