@@ -65,7 +65,7 @@ for (const kind of ['tls', 'basic', 'token'] as const) {
       assert.deepEqual((JSON.parse(json.stdout) as string[]).sort(), ['1.0', 'latest']);
     });
 
-    it('delete of a tag, on a registry that deletes by digest only, removes both tags', async () => {
+    it('delete of a tag on a digest-only registry removes both tags', async () => {
       const run = await gantry('delete', `${repository}:latest`);
       const gone = await gantry('digest', `${repository}:1.0`);
 
