@@ -107,6 +107,9 @@ export const ErrorCode = {
   LayoutLocked: 'GANTRY_E_LAYOUT_LOCKED',
   InvalidArchive: 'GANTRY_E_ARCHIVE',
   ContentTooLarge: 'GANTRY_E_CONTENT_TOO_LARGE',
+
+  // operations stopped by the caller (an AbortSignal)
+  Aborted: 'GANTRY_E_ABORTED',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
