@@ -68,8 +68,8 @@ export class OciArchiveTarget implements WriteTarget {
   private readonly readOnly: boolean;
   private index: LayoutIndex;
   /** The folder pushed blobs are written to, made on the first push. */
-  private staging: string | undefined;
-  private readonly staged: PackEntry[] = [];
+  private staging: Promise<string> | undefined;
+  private readonly staged = new Map<string, PackEntry>();
   private changed: boolean;
   private closed = false;
 
@@ -123,8 +123,8 @@ export class OciArchiveTarget implements WriteTarget {
 
   async blobSize(digest: Digest): Promise<number | undefined> {
     this.checkOpen();
-    const staged = await this.stagedSize(digest);
-    return staged ?? this.entries.get(blobName(digest))?.size;
+    const name = blobName(digest);
+    return this.staged.get(name)?.size ?? this.entries.get(name)?.size;
   }
 
   /** Its index.json as it stands, changes not yet written included. */
@@ -156,22 +156,37 @@ export class OciArchiveTarget implements WriteTarget {
 
   async push(descriptor: Descriptor, content: Uint8Array | Readable): Promise<void> {
     this.checkWritable();
-    if (await this.exists(descriptor)) await drain(content);
-    else await this.stage(descriptor, content);
-    if (isManifestType(descriptor.mediaType) && descriptor.size <= MAX_MANIFEST_BYTES) {
-      // As in a layout folder: a referrer gets an entry without a name.
-      const referrer = asReferrer(descriptor, await this.fetchBytes(descriptor));
-      if (referrer !== undefined) this.index = withUnnamedEntry(this.index, referrer);
+    if (await this.exists(descriptor)) {
+      await drain(content);
+    } else {
+      await this.stage(descriptor, content);
+      this.changed = true;
     }
+    await this.keepReferrer(descriptor);
+  }
+
+  /** As in a layout folder: a manifest with a subject gets an unnamed entry. */
+  private async keepReferrer(descriptor: Descriptor): Promise<void> {
+    if (!isManifestType(descriptor.mediaType) || descriptor.size > MAX_MANIFEST_BYTES) {
+      return;
+    }
+    const referrer = asReferrer(descriptor, await this.fetchBytes(descriptor));
+    if (referrer === undefined) return;
+    const next = withUnnamedEntry(this.index, referrer);
+    if (next === this.index) return;
+    this.index = next;
     this.changed = true;
   }
 
   private async stage(descriptor: Descriptor, content: Uint8Array | Readable) {
-    this.staging ??= await mkdtemp(join(tmpdir(), STAGING_PREFIX));
-    const path = blobPath(this.staging, descriptor.digest);
-    await writeBlobAtomic(this.staging, descriptor, content, this.what(descriptor));
-    this.staged.push({
-      name: blobName(descriptor.digest),
+    // One folder however many pushes run at once: the promise is kept at once.
+    this.staging ??= mkdtemp(join(tmpdir(), STAGING_PREFIX));
+    const folder = await this.staging;
+    const path = blobPath(folder, descriptor.digest);
+    await writeBlobAtomic(folder, descriptor, content, this.what(descriptor));
+    const name = blobName(descriptor.digest);
+    this.staged.set(name, {
+      name,
       size: descriptor.size,
       open: () => createReadStream(path),
     });
@@ -193,8 +208,8 @@ export class OciArchiveTarget implements WriteTarget {
         await packArchive(this.packEntries(), this.file);
     } finally {
       this.closed = true;
-      if (this.staging !== undefined)
-        await rm(this.staging, { recursive: true, force: true });
+      const staging = await this.staging?.catch(() => undefined);
+      if (staging !== undefined) await rm(staging, { recursive: true, force: true });
     }
   }
 
@@ -213,14 +228,8 @@ export class OciArchiveTarget implements WriteTarget {
       entries.set(LAYOUT_FILE, bytesEntry(LAYOUT_FILE, header));
     const index = serializeLayoutIndex(this.index);
     entries.set(INDEX_FILE, bytesEntry(INDEX_FILE, index));
-    for (const staged of this.staged) entries.set(staged.name, staged);
+    for (const [name, staged] of this.staged) entries.set(name, staged);
     return [...entries.values()];
-  }
-
-  private async stagedSize(digest: Digest): Promise<number | undefined> {
-    if (this.staging === undefined) return undefined;
-    const info = await stat(blobPath(this.staging, digest)).catch(() => undefined);
-    return info?.isFile() === true ? info.size : undefined;
   }
 
   private async openBlob(descriptor: Descriptor): Promise<Readable> {
@@ -229,9 +238,8 @@ export class OciArchiveTarget implements WriteTarget {
     if (size !== descriptor.size)
       throw sizeMismatch(this.what(descriptor), descriptor, size);
 
-    if ((await this.stagedSize(descriptor.digest)) !== undefined) {
-      return createReadStream(blobPath(this.staging!, descriptor.digest));
-    }
+    const staged = this.staged.get(blobName(descriptor.digest));
+    if (staged !== undefined) return staged.open();
     return readArchiveEntry(this.file, this.entries.get(blobName(descriptor.digest))!);
   }
 

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -60,7 +60,7 @@ export class OciLayoutTarget implements WriteTarget {
   readonly path: string;
   private readonly readOnly: boolean;
 
-  protected constructor(path: string, readOnly: boolean, description?: string) {
+  private constructor(path: string, readOnly: boolean, description?: string) {
     this.path = path;
     this.readOnly = readOnly;
     this.description = description ?? `oci:${path}`;
@@ -165,7 +165,7 @@ export class OciLayoutTarget implements WriteTarget {
   }
 
   private indexPath(): string {
-    return `${this.path}/${INDEX_FILE}`;
+    return join(this.path, INDEX_FILE);
   }
 
   /** The blob's path after checking that it is there with the right size. */
