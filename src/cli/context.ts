@@ -86,7 +86,8 @@ async function explicitCredentials(
   registries: string[],
 ): Promise<CredentialStore | undefined> {
   const username =
-    options.username ?? (options.passwordStdin ? io.env.GANTRY_USERNAME : undefined);
+    options.username ??
+    (options.passwordStdin ? nonEmpty(io.env.GANTRY_USERNAME) : undefined);
   if (username === undefined && !options.passwordStdin) return undefined;
   if (username === undefined) {
     throw usageError('--password-stdin needs a username', 'add --username USER');
@@ -118,4 +119,9 @@ function cliLogger(io: CliIO, debug: boolean, secrets: SecretRegistry): Logger {
       io.stderr.write(`${secrets.redact(`gantry: warning: ${message}`)}\n`);
     },
   };
+}
+
+/** An empty environment variable counts as unset. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { ImageIndex, ImageManifest } from '../oci/manifest.js';
-import { requirePlatform } from '../oci/platform-match.js';
-import { parsePlatform } from '../oci/platform.js';
+import { type Platform, parsePlatform } from '../oci/platform.js';
 import { parseReference } from '../reference/index.js';
 import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { fetchChildren, manifestInfo } from './inspect-fetch.js';
+import { selectForPlatform } from './inspect-platform.js';
 import { renderInspectTree } from './inspect-render.js';
 import { buildInspectDocument } from './inspect-view.js';
 import { writeJson, writeLine } from './io.js';
@@ -51,16 +51,13 @@ export function registerInspect(program: Command, run: Runner): void {
     });
 }
 
-/** The manifest REF names or, with a platform, that platform's entry of the index. */
+/** The manifest REF names or, with a platform, that platform's manifest. */
 async function resolve(
   client: RegistryClient,
   ref: Reference,
-  wanted: ReturnType<typeof parsePlatform> | undefined,
+  wanted: Platform | undefined,
 ): Promise<{ manifest: ImageManifest | ImageIndex; at: Reference }> {
   const manifest = await client.getManifest(ref);
-  if (wanted === undefined || manifest.kind !== 'index') return { manifest, at: ref };
-
-  const entry = requirePlatform(wanted, manifest.manifests, `index ${ref}`);
-  const at = ref.withDigest(entry.digest);
-  return { manifest: await client.getManifest(at), at };
+  if (wanted === undefined) return { manifest, at: ref };
+  return selectForPlatform(client, ref, manifest, wanted);
 }

@@ -41,11 +41,3 @@ export function writeMessage(io: CliIO, line: string): void {
 export function writeJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-/** Waits until everything written to stdout has been handed to the OS. */
-export function flush(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.writableLength === 0) resolve();
-    else stream.once('drain', () => resolve());
-  });
-}

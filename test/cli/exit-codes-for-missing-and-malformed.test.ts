@@ -62,6 +62,29 @@ describe('exit codes for missing things and malformed input', () => {
     assert.match(run.stderr, /GANTRY_E_PLATFORM/);
   });
 
+  it('--password-stdin without a user name is a usage error', async () => {
+    const run = await runGantry(['--password-stdin', 'digest', `${repository}:1.0`], {
+      input: 'not-a-real-password\n',
+      env: { GANTRY_USERNAME: '' },
+    });
+
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /^gantry: error GANTRY_E_USAGE: --password-stdin needs a username$/m,
+    );
+  });
+
+  it('a --ca-file without REGISTRY= is a usage error', async () => {
+    const run = await runGantry(['--ca-file', 'ca.pem', 'digest', `${repository}:1.0`]);
+
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /^gantry: error GANTRY_E_USAGE: invalid --ca-file "ca.pem"$/m,
+    );
+  });
+
   it('--version prints the version and exits 0', async () => {
     const run = await runGantry(['--version']);
 

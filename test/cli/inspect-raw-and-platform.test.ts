@@ -81,6 +81,29 @@ describe('inspect --raw and --platform', () => {
     assert.match(run.stderr, /GANTRY_E_PLATFORM_NOT_FOUND/);
   });
 
+  it('--platform on a single image checks the platform in its config', async () => {
+    const match = await runGantry([
+      'inspect',
+      '--platform',
+      'linux/amd64',
+      `${repository}:docker`,
+    ]);
+    const other = await runGantry([
+      'inspect',
+      '--platform',
+      'linux/arm64',
+      `${repository}:docker`,
+    ]);
+
+    assert.equal(match.code, 0, match.stderr);
+    assert.match(match.stdout, new RegExp(`^Digest: +${docker.digest}$`, 'm'));
+    assert.equal(other.code, 3, other.stderr);
+    assert.match(
+      other.stderr,
+      /GANTRY_E_PLATFORM_NOT_FOUND: .*linux\/amd64, not linux\/arm64/,
+    );
+  });
+
   it('a Docker schema 2 manifest shows its config and every layer', async () => {
     const text = await runGantry(['inspect', `${repository}:docker`]);
     const json = await runGantry(['--json', 'inspect', `${repository}:docker`]);
