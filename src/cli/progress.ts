@@ -103,7 +103,8 @@ export class ProgressView {
     }
     const hidden = this.#inFlight.size - shown.length;
     if (hidden > 0) lines.push(`  ... ${hidden} more in flight`);
-    const blobs = this.#blobs > 0 ? `${this.#finished}/${this.#blobs}` : `${this.#finished}`;
+    const blobs =
+      this.#blobs > 0 ? `${this.#finished}/${this.#blobs}` : `${this.#finished}`;
     const total = this.#total > 0 ? ` / ${humanSize(this.#total)}` : '';
     lines.push(`copying: ${blobs} blobs, ${humanSize(this.#moved)}${total}`);
     return lines;
