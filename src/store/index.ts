@@ -1,8 +1,9 @@
 /** Targets: memory, OCI image layout folders and OCI archives behind one interface. */
+export type { LayoutEntry, LayoutIndex } from './layout-index.js';
+export { LOCK_FILE_NAME, LOCK_TIMEOUT_MS, STALE_LOCK_MS } from './layout-lock.js';
 export * from './memory.js';
 export * from './oci-archive.js';
 export * from './oci-layout.js';
+export { type ReferrerScan, referrerDescriptor, scanReferrers } from './referrers.js';
 export * from './target.js';
 export * from './transport-reference.js';
-export { scanReferrers, referrerDescriptor, type ReferrerScan } from './referrers.js';
-export { LOCK_FILE_NAME, LOCK_TIMEOUT_MS, STALE_LOCK_MS } from './layout-lock.js';
