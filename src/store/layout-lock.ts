@@ -159,7 +159,8 @@ function codeOf(error: unknown): string | undefined {
 function locked(lockPath: string): GantryError {
   return new GantryError(
     ErrorCode.LayoutLocked,
-    `the layout is locked by another writer: ${lockPath} stayed for ${LOCK_TIMEOUT_MS} ms`,
+    `the layout is locked by another writer: ${lockPath} ` +
+      `stayed for ${LOCK_TIMEOUT_MS} ms`,
     { hint: `if no other gantry is writing this layout, remove ${lockPath}` },
   );
 }

@@ -16,8 +16,10 @@ import { Digest } from '../oci/digest.js';
  */
 
 export const REGISTRY_TAG_PATTERN = /^\w[\w.-]{0,127}$/;
-export const LAYOUT_REF_NAME_PATTERN =
-  /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
+const REF_COMPONENT = '[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*';
+export const LAYOUT_REF_NAME_PATTERN = new RegExp(
+  `^${REF_COMPONENT}(?:/${REF_COMPONENT})*$`,
+);
 
 export function assertRegistryTag(tag: string, where: string): void {
   if (REGISTRY_TAG_PATTERN.test(tag)) return;
@@ -25,7 +27,9 @@ export function assertRegistryTag(tag: string, where: string): void {
     ErrorCode.InvalidReference,
     `${where}: invalid tag "${clip(tag)}"`,
     {
-      hint: 'a tag is 1-128 of letters, digits, "_", "." and "-", not starting with "." or "-"',
+      hint:
+        'a tag is 1-128 of letters, digits, "_", "." and "-", ' +
+        'not starting with "." or "-"',
     },
   );
 }

@@ -145,7 +145,7 @@ export function targetBehaviourSuite(
       assert.deepEqual(await target.fetchBytes(descriptor), bytes);
     });
 
-    test('a read under a descriptor of the wrong size fails with SizeMismatch', async () => {
+    test('a read under a descriptor of the wrong size is a SizeMismatch', async () => {
       const { target } = await create();
       const image = makeImage('size');
       await pushImage(target, image);
@@ -168,7 +168,7 @@ export function targetBehaviourSuite(
       );
     });
 
-    test('referrers: subjects found by scan and by the tag schema, filtered', async () => {
+    test('referrers: found by subject scan and by tag schema, filtered', async () => {
       const { target } = await create();
       const image = makeImage('subject');
       await pushImage(target, image);
