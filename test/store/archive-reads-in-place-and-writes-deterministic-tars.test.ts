@@ -120,6 +120,22 @@ test('entries that leave the layout, links and non-tars are refused', async () =
   await assert.rejects(OciArchiveTarget.open(notTar), code(ErrorCode.InvalidArchive));
 });
 
+test('pushes racing into one archive all land in the written tar', async () => {
+  const file = join(await tempDir(), 'race.tar');
+  const archive = await OciArchiveTarget.open(file, { create: true });
+  const images = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map(makeImage);
+  await Promise.all(images.map((image) => pushImage(archive, image)));
+  await Promise.all(images.map((image, i) => archive.tag(image.descriptor, `r${i}`)));
+  await archive.close();
+
+  const reader = await OciArchiveTarget.open(file, { readOnly: true });
+  assert.equal((await reader.tags()).length, images.length);
+  for (const image of images) {
+    assert.deepEqual(await reader.fetchBytes(image.layer.descriptor), image.layer.bytes);
+  }
+  await reader.close();
+});
+
 test('a closed archive refuses further use; a missing one is NotFound', async () => {
   const dir = await tempDir();
   await assert.rejects(
