@@ -79,7 +79,7 @@ function platformLines(platform: PlatformEntry, all: AttestationEntry[]): string
 
 function attestationLines(entry: AttestationEntry): string[] {
   const predicates =
-    entry.predicateTypes.length === 0 ? '' : ` ${entry.predicateTypes.join(', ')}`;
+    entry.predicateTypes.length === 0 ? '' : ` (${entry.predicateTypes.join(', ')})`;
   const lines = [`attestation ${entry.digest}${predicates}`];
   if (entry.platform === null) lines.push(`  for ${entry.for} (not in this index)`);
   return lines;

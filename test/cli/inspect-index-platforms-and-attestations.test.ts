@@ -100,9 +100,30 @@ describe('inspect of the BuildKit fixture pushed as it is', {
     assert.equal(text.code, 0, text.stderr);
     assertTwoPlatformsTwoAttestations(text.stdout, JSON.parse(json.stdout));
   });
+  it('shows an index nested in an index recursively, attestations marked inside', async () => {
+    const text = await runGantry(['inspect', `${repository}:layout`]);
+    const json = await runGantry(['--json', 'inspect', `${repository}:layout`]);
+    const document = JSON.parse(json.stdout) as InspectDocument;
+
+    assert.equal(text.code, 0, text.stderr);
+    assert.deepEqual(document.platforms, []);
+    assert.equal(document.indexes.length, 1);
+    assertTwoPlatformsTwoAttestations(
+      unindent(text.stdout.split('index\n')[1] ?? ''),
+      document.indexes[0]!,
+    );
+  });
 });
 
-/** Pushes the layout's image index under `hello`: blobs, manifests, then the index. */
+/** The nested part of the tree, moved two levels left. */
+function unindent(text: string): string {
+  return text.replace(/^ {4}/gm, '');
+}
+
+/**
+ * Pushes the layout's image index under `hello` (blobs, manifests, then the
+ * index) and the layout's own index.json, which holds it, under `layout`.
+ */
 async function pushLayout(dir: string, repository: string, registry: TestRegistry) {
   const client = seedingClient(registry);
   const read = (digest: string) => readFileSync(join(dir, 'blobs', ...digest.split(':')));
@@ -124,6 +145,11 @@ async function pushLayout(dir: string, repository: string, registry: TestRegistr
   await client.putManifest(repo.withTag('hello'), {
     bytes: imageBytes,
     mediaType: image.mediaType,
+  });
+  const layoutBytes = readFileSync(join(dir, 'index.json'));
+  await client.putManifest(repo.withTag('layout'), {
+    bytes: layoutBytes,
+    mediaType: layoutIndex.mediaType,
   });
 }
 
