@@ -85,12 +85,27 @@ for (const kind of ['plain', 'tls', 'token'] as const) {
       );
       assert.doesNotMatch(tagRun.stderr, /\/blobs\/uploads\//);
       assert.equal(
-        trace.some((r) => r.method === 'PUT' && r.url.includes('/blobs/')),
+        trace.some((r) => r.url.includes('/blobs/')),
         false,
+        'a blob was read or written',
       );
       assert.deepEqual(
         uniqueWrites.map((w) => `${w.method} ${new URL(w.url, registry.url).pathname}`),
         NEW_TAGS.map((tag) => `PUT /v2/${ref(repository).repository}/manifests/${tag}`),
+      );
+    });
+
+    it('reads nothing from the registry but the source manifest', () => {
+      const path = (url: string) => new URL(url, registry.url).pathname;
+      const reads = requests(tagRun.stderr).filter(
+        (r) =>
+          (r.method === 'GET' || r.method === 'HEAD') && r.url.startsWith(registry.url),
+      );
+      const repo = ref(repository).repository;
+
+      assert.deepEqual(
+        [...new Set(reads.map((r) => path(r.url)))].filter((p) => p !== '/v2/'),
+        [`/v2/${repo}/manifests/src`],
       );
     });
 
