@@ -1,0 +1,131 @@
+import { Readable } from 'node:stream';
+import type { Descriptor } from '../oci/descriptor.js';
+import { RegistryTarget } from '../store/registry-target.js';
+import type { ReadTarget, WriteTarget } from '../store/target.js';
+import { aborted, onSide, sided } from './errors.js';
+import type { BlobTransfer, CopyEvent } from './types.js';
+
+/**
+ * One blob, source to destination, moving only what must move: nothing
+ * when the destination has it (after `exists`), a cross-repository mount
+ * within one registry, else a stream from the source piped into the
+ * destination, never the whole blob in memory and never recompressed
+ * (BR-13: the bytes are the bytes). A registry destination re-opens the
+ * source at the offset the registry holds when an upload breaks off.
+ */
+
+/**
+ * Progress events come at most once per this many bytes of a blob: often
+ * enough for a progress bar, rare enough not to flood a host's callback.
+ */
+export const PROGRESS_STEP_BYTES = 1024 * 1024;
+
+export interface BlobContext {
+  source: ReadTarget;
+  destination: WriteTarget;
+  signal: AbortSignal;
+  emit: (event: CopyEvent) => void;
+}
+
+export async function copyBlob(
+  context: BlobContext,
+  descriptor: Descriptor,
+): Promise<BlobTransfer> {
+  const { source, destination } = context;
+  const { digest, size } = descriptor;
+  context.emit({ type: 'blob-start', digest, size });
+
+  const how = await transfer(context, descriptor, source, destination);
+  context.emit({ type: 'blob-done', digest, size, how });
+  return how;
+}
+
+async function transfer(
+  context: BlobContext,
+  descriptor: Descriptor,
+  source: ReadTarget,
+  destination: WriteTarget,
+): Promise<BlobTransfer> {
+  const digest = descriptor.digest;
+  const onDestination = <T>(step: () => Promise<T>) =>
+    onSide('destination', digest, step);
+
+  if (await onDestination(() => destination.exists(descriptor))) return 'skipped';
+
+  if (destination instanceof RegistryTarget) {
+    if (source instanceof RegistryTarget) {
+      const mounted = await onDestination(() =>
+        destination.mountFrom(descriptor, source),
+      );
+      if (mounted) return 'mounted';
+    }
+    const open = (offset: number) => openSource(context, descriptor, offset);
+    const result = await onDestination(() => destination.pushFrom(descriptor, { open }));
+    return result === 'exists' ? 'skipped' : 'uploaded';
+  }
+
+  const stream = await openSource(context, descriptor, 0);
+  await onDestination(() => destination.push(descriptor, stream));
+  return 'uploaded';
+}
+
+/**
+ * The source's bytes of a blob from `offset` on, as a stream whose errors
+ * name the source side and which stops when the copy is aborted.
+ */
+async function openSource(
+  context: BlobContext,
+  descriptor: Descriptor,
+  offset: number,
+): Promise<Readable> {
+  const { source, signal } = context;
+  if (signal.aborted) throw aborted(signal.reason);
+  const stream = await onSide('source', descriptor.digest, () =>
+    source instanceof RegistryTarget && offset > 0
+      ? source.fetchFrom(descriptor, offset)
+      : source.fetch(descriptor),
+  );
+  const skip = source instanceof RegistryTarget ? 0 : offset;
+  return Readable.from(guarded(context, descriptor, stream, { offset, skip }), {
+    objectMode: false,
+  });
+}
+
+async function* guarded(
+  context: BlobContext,
+  descriptor: Descriptor,
+  stream: Readable,
+  at: { offset: number; skip: number },
+): AsyncGenerator<Uint8Array> {
+  const { signal } = context;
+  const stop = () => stream.destroy(aborted(signal.reason));
+  signal.addEventListener('abort', stop, { once: true });
+  let toSkip = at.skip;
+  let done = at.offset;
+  let reported = done;
+  try {
+    for await (const chunk of stream) {
+      let bytes = chunk as Buffer;
+      if (toSkip > 0) {
+        const skipped = Math.min(toSkip, bytes.length);
+        toSkip -= skipped;
+        bytes = bytes.subarray(skipped);
+      }
+      if (bytes.length === 0) continue;
+      done += bytes.length;
+      if (done - reported >= PROGRESS_STEP_BYTES || done === descriptor.size) {
+        reported = done;
+        const { digest, size } = descriptor;
+        context.emit({ type: 'blob-progress', digest, size, done });
+      }
+      yield bytes;
+    }
+  } catch (error) {
+    throw signal.aborted
+      ? aborted(signal.reason)
+      : sided(error, 'source', descriptor.digest);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stream.destroy();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A bound on how many tasks run at once. A task holds its slot only while
+ * it runs, so tasks that wait on each other never deadlock on slots.
+ */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function createLimit(concurrency: number): Limit {
+  const slots = Math.max(1, Math.floor(concurrency));
+  const waiting: (() => void)[] = [];
+  let running = 0;
+
+  const release = (): void => {
+    running--;
+    waiting.shift()?.();
+  };
+
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}
+
+/**
+ * Waits for every task, so none is left running in the background, then
+ * throws the failure that happened first (later ones are often only the
+ * consequence: tasks stopped because of it). `onFailure` runs once, at the
+ * first failure, to stop the others early.
+ */
+export async function settleAll<T>(
+  tasks: Promise<T>[],
+  onFailure?: (error: unknown) => void,
+): Promise<T[]> {
+  let failed = false;
+  let first: unknown;
+  const watched = tasks.map((task) =>
+    task.catch((error: unknown) => {
+      if (!failed) {
+        failed = true;
+        first = error;
+        onFailure?.(error);
+      }
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(watched);
+  if (failed) throw first;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}

@@ -1,0 +1,227 @@
+import { ErrorCode, isGantryError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
+import { isManifestType, isNondistributableType } from '../oci/mediatype.js';
+import type { ReadTarget } from '../store/target.js';
+import { onSide } from './errors.js';
+import type { Limit } from './limit.js';
+import { selectPlatforms } from './platforms.js';
+import type { CopyEvent, CopyOptions } from './types.js';
+
+/**
+ * The plan of a copy, computed from the source alone before anything is
+ * written (DESIGN.md, "Plan, then act"): every manifest reachable from the
+ * root (index → nested indexes → image manifests, attestations included),
+ * with its exact bytes, then the referrers of any of them, recursively; and
+ * the distinct blobs they name. Each manifest is read once (a map by
+ * digest), so a graph with a cycle through `subject` (an index whose
+ * subject is its own child) ends.
+ */
+
+export interface PlannedManifest {
+  /** As pushed: media type, digest and size of `manifest.bytes`. */
+  descriptor: Descriptor;
+  manifest: Manifest;
+  /** Index entries that are manifests or indexes. */
+  children: Descriptor[];
+  /** Config and layers, or index entries that are not manifests. */
+  blobs: Descriptor[];
+}
+
+export interface CopyPlan {
+  sourceDigest: Digest;
+  root: PlannedManifest;
+  /** Children before parents; referrers after their subjects. */
+  manifests: PlannedManifest[];
+  /** Distinct blobs, in the order the manifests name them. */
+  blobs: Descriptor[];
+  /** How many of `manifests` were found as referrers. */
+  referrers: number;
+}
+
+export interface PlanContext {
+  source: ReadTarget;
+  limit: Limit;
+  emit: (event: CopyEvent) => void;
+}
+
+export async function planCopy(
+  context: PlanContext,
+  sourceRef: string,
+  options: Pick<CopyOptions, 'platforms' | 'referrers'>,
+): Promise<CopyPlan> {
+  const { source } = context;
+  const resolved = await onSide('source', undefined, () => source.resolve(sourceRef));
+  const walker = new Walker(context);
+  let root = await walker.read(resolved);
+
+  const platforms = options.platforms ?? [];
+  if (platforms.length > 0 && root.manifest.kind === 'index') {
+    const where = `${source.description} ${sourceRef}`;
+    const subset = selectPlatforms(root.manifest, platforms, where);
+    if (subset !== undefined) root = walker.adopt(subset);
+  }
+
+  await walker.walk(root);
+  const referrers = options.referrers === false ? [] : await walker.referrers();
+  const manifests = order(walker.graph, [root, ...referrers]);
+  return {
+    sourceDigest: resolved.digest,
+    root,
+    manifests,
+    blobs: distinctBlobs(manifests),
+    referrers: referrers.length,
+  };
+}
+
+class Walker {
+  readonly graph = new Map<string, PlannedManifest>();
+  readonly #reading = new Map<string, Promise<PlannedManifest>>();
+  readonly #context: PlanContext;
+
+  constructor(context: PlanContext) {
+    this.#context = context;
+  }
+
+  /** Reads one manifest from the source, once per digest. */
+  read(descriptor: Descriptor): Promise<PlannedManifest> {
+    const key = descriptor.digest.toString();
+    let reading = this.#reading.get(key);
+    if (reading === undefined) {
+      reading = this.#context.limit(() => this.#fetch(descriptor));
+      this.#reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  /** A manifest made here (a platform subset), not read from the source. */
+  adopt(manifest: Manifest): PlannedManifest {
+    const node = planned(manifest);
+    this.#reading.set(manifest.digest.toString(), Promise.resolve(node));
+    return node;
+  }
+
+  /** Adds `node` and everything below it to the graph. */
+  async walk(node: PlannedManifest): Promise<void> {
+    const key = node.descriptor.digest.toString();
+    if (this.graph.has(key)) return;
+    this.graph.set(key, node);
+    const children = await Promise.all(node.children.map((child) => this.read(child)));
+    await Promise.all(children.map((child) => this.walk(child)));
+  }
+
+  /**
+   * Referrers of every manifest in the graph, until no new one appears.
+   * Returns the referrers added, in the order they were found.
+   */
+  async referrers(): Promise<PlannedManifest[]> {
+    const asked = new Set<string>();
+    const found: PlannedManifest[] = [];
+    for (;;) {
+      const subjects = [...this.graph.keys()].filter((key) => !asked.has(key));
+      if (subjects.length === 0) return found;
+      for (const key of subjects) asked.add(key);
+
+      const lists = await Promise.all(
+        subjects.map((key) => this.#referrersOf(this.graph.get(key)!.descriptor.digest)),
+      );
+      for (const descriptor of lists.flat()) {
+        if (this.graph.has(descriptor.digest.toString())) continue;
+        const node = await this.#readReferrer(descriptor);
+        if (node === undefined || this.graph.has(node.descriptor.digest.toString())) {
+          continue;
+        }
+        await this.walk(node);
+        found.push(node);
+      }
+    }
+  }
+
+  #referrersOf(subject: Digest): Promise<Descriptor[]> {
+    const source = this.#context.source;
+    return this.#context.limit(() =>
+      onSide('source', subject, () => source.referrers(subject)),
+    );
+  }
+
+  /** A referrer listed but missing (a stale tag-schema entry) is skipped. */
+  async #readReferrer(descriptor: Descriptor): Promise<PlannedManifest | undefined> {
+    try {
+      return await this.read(descriptor);
+    } catch (error) {
+      if (!isGantryError(error, ErrorCode.NotFound)) throw error;
+      const message = `source lists referrer ${descriptor.digest} but does not hold it`;
+      this.#context.emit({ type: 'warning', message });
+      return undefined;
+    }
+  }
+
+  async #fetch(descriptor: Descriptor): Promise<PlannedManifest> {
+    const source = this.#context.source;
+    const manifest = await onSide('source', descriptor.digest, async () => {
+      const bytes = await source.fetchBytes(descriptor, MAX_MANIFEST_BYTES);
+      return parseManifest(bytes, {
+        expectedDigest: descriptor.digest,
+        descriptorMediaType: descriptor.mediaType,
+        where: `manifest ${descriptor.digest} in ${source.description}`,
+      });
+    });
+    return planned(manifest);
+  }
+}
+
+function planned(manifest: Manifest): PlannedManifest {
+  const descriptor = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+  };
+  if (manifest.kind === 'manifest') {
+    return { descriptor, manifest, children: [], blobs: blobsOf(manifest) };
+  }
+  const children = manifest.manifests.filter((d) => isManifestType(d.mediaType));
+  const blobs = manifest.manifests.filter((d) => !isManifestType(d.mediaType));
+  return { descriptor, manifest, children, blobs };
+}
+
+/**
+ * Config and layers. Non-distributable layers (Windows base layers) are
+ * fetched by the runtime from their `urls`, never stored in registries:
+ * image-spec layer.md, "Non-Distributable Layers"; they are not copied.
+ */
+function blobsOf(manifest: Manifest & { kind: 'manifest' }): Descriptor[] {
+  const layers = manifest.layers.filter((d) => !isNondistributableType(d.mediaType));
+  return [manifest.config, ...layers];
+}
+
+/** Post-order from each start: every child before the manifest naming it. */
+function order(
+  graph: Map<string, PlannedManifest>,
+  starts: PlannedManifest[],
+): PlannedManifest[] {
+  const placed = new Set<string>();
+  const ordered: PlannedManifest[] = [];
+  const visit = (node: PlannedManifest): void => {
+    const key = node.descriptor.digest.toString();
+    if (placed.has(key)) return;
+    placed.add(key);
+    for (const child of node.children) {
+      const next = graph.get(child.digest.toString());
+      if (next !== undefined) visit(next);
+    }
+    ordered.push(node);
+  };
+  for (const start of starts) visit(start);
+  return ordered;
+}
+
+function distinctBlobs(manifests: PlannedManifest[]): Descriptor[] {
+  const seen = new Map<string, Descriptor>();
+  for (const node of manifests) {
+    for (const blob of node.blobs) {
+      if (!seen.has(blob.digest.toString())) seen.set(blob.digest.toString(), blob);
+    }
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,64 @@
+import { ErrorCode, GantryError } from '../errors.js';
+import { parseReference } from '../reference/parse.js';
+import type { RegistryClient } from '../registry/client.js';
+import { OciArchiveTarget } from './oci-archive.js';
+import { OciLayoutTarget } from './oci-layout.js';
+import { RegistryTarget } from './registry-target.js';
+import type { WriteTarget } from './target.js';
+import { isLayoutReference, parseLayoutReference } from './transport-reference.js';
+
+/**
+ * Opens the target a reference names, in every form DESIGN.md lists:
+ * `host/repo:tag`, `host/repo@sha256:...`, `oci:PATH[:tag]`,
+ * `oci-archive:FILE[:tag]` (either with `@sha256:...` instead of a tag) and
+ * `docker-archive:FILE`. A registry reference without tag or digest gets
+ * Docker's default tag `latest`; a layout or archive reference without one
+ * has no `ref`.
+ */
+
+export interface OpenTargetOptions {
+  client: RegistryClient;
+  /** Create a layout folder or an archive that does not exist yet. */
+  create?: boolean;
+  /** Refuse writes to layouts and archives (an input that must not change). */
+  readOnly?: boolean;
+}
+
+export interface OpenedTarget {
+  target: WriteTarget;
+  /** The tag or digest (`sha256:...`) the reference names, if any. */
+  ref: string | undefined;
+}
+
+export const DOCKER_ARCHIVE_PREFIX = 'docker-archive:';
+
+export async function openTarget(
+  text: string,
+  options: OpenTargetOptions,
+): Promise<OpenedTarget> {
+  if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
+    // TODO(feature): wire DockerArchiveTarget (src/store/docker-archive.ts).
+    throw new GantryError(
+      ErrorCode.Unsupported,
+      `${text}: docker-archive targets are not available in this build`,
+      { hint: 'convert with skopeo copy docker-archive:FILE oci-archive:FILE' },
+    );
+  }
+
+  if (isLayoutReference(text)) {
+    const parsed = parseLayoutReference(text);
+    const flags = {
+      create: options.create === true,
+      readOnly: options.readOnly === true,
+    };
+    const target =
+      parsed.transport === 'oci'
+        ? await OciLayoutTarget.open(parsed.path, flags)
+        : await OciArchiveTarget.open(parsed.path, flags);
+    return { target, ref: parsed.digest?.toString() ?? parsed.tag };
+  }
+
+  const reference = parseReference(text);
+  const target = new RegistryTarget(options.client, reference);
+  return { target, ref: reference.digest?.toString() ?? reference.tag };
+}
