@@ -72,8 +72,9 @@ async function credentialStore(
   if (explicit !== undefined) stores.push(explicit);
 
   const { GANTRY_USERNAME: username, GANTRY_PASSWORD: password } = io.env;
-  if (username !== undefined && password !== undefined)
+  if (username !== undefined && password !== undefined) {
     secrets.addBasic(username, password);
+  }
   stores.push(credentialsFromEnv(io.env));
   stores.push(new DockerConfigCredentials({ env: io.env, logger }));
   return chainCredentials(...stores);

@@ -84,7 +84,13 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
 
   const run: Runner = async (command, registries, body) => {
     const options = command.optsWithGlobals<GlobalOptions>();
-    await body(await createContext(io, options, secrets, registries));
+    const context = await createContext(io, options, secrets, registries);
+    try {
+      await body(context);
+    } finally {
+      // Idle keep-alive connections would otherwise hold the process open.
+      await context.client.close();
+    }
   };
   registerInspect(program, run);
   registerDigest(program, run);
