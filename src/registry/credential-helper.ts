@@ -32,6 +32,8 @@ export interface HelperOptions {
 
 interface HelperRun {
   exitCode: number | null;
+  /** Set when the helper was stopped (after the timeout). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -45,6 +47,15 @@ export async function getFromHelper(
   const binary = helperBinary(name, options.configFile);
   const run = await runHelper(binary, serverUrl, options);
   const output = `${run.stdout}\n${run.stderr}`.toLowerCase();
+  if (run.signal !== null) {
+    const ms = options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS;
+    throw new GantryError(
+      ErrorCode.CredentialHelper,
+      `credential helper ${binary} (named in ${options.configFile}) was stopped ` +
+        `(${run.signal}) after at most ${ms} ms for ${serverUrl}`,
+      { hint: `check that ${binary} does not wait for input (a locked keychain)` },
+    );
+  }
   if (run.exitCode !== 0) {
     if (output.includes(NOT_FOUND_TEXT)) return undefined;
     throw new GantryError(
@@ -96,8 +107,12 @@ function runHelper(binary: string, serverUrl: string, options: HelperOptions) {
     const child = spawn(binary, ['get'], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS,
     });
+    // Not spawn's own `timeout`: its timer outlives a helper that never started.
+    const timer = setTimeout(
+      () => child.kill('SIGTERM'),
+      options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS,
+    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
@@ -109,11 +124,14 @@ function runHelper(binary: string, serverUrl: string, options: HelperOptions) {
     child.stderr.on('data', collect(err));
     child.stdin.on('error', () => {}); // a helper may exit without reading stdin
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(spawnError(error, binary, options.configFile));
     });
-    child.on('close', (exitCode) => {
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
       resolve({
         exitCode,
+        signal,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
       });

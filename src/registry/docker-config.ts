@@ -39,6 +39,8 @@ export interface DockerConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Told when a pull goes on anonymously because a helper failed. */
   logger?: Logger;
+  /** How long a credential helper may take (default CREDENTIAL_HELPER_TIMEOUT_MS). */
+  helperTimeoutMs?: number;
 }
 
 /** The config file Docker would read in this environment. */
@@ -52,11 +54,13 @@ export class DockerConfigCredentials implements CredentialStore {
   readonly path: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #logger: Logger;
+  readonly #helperTimeoutMs: number | undefined;
 
   constructor(options: DockerConfigOptions = {}) {
     this.#env = options.env ?? process.env;
     this.path = options.path ?? dockerConfigPath(this.#env);
     this.#logger = options.logger ?? silentLogger;
+    this.#helperTimeoutMs = options.helperTimeoutMs;
   }
 
   async get(
@@ -84,6 +88,9 @@ export class DockerConfigCredentials implements CredentialStore {
       return await getFromHelper(helper, serverUrl, {
         configFile: this.path,
         env: this.#env,
+        ...(this.#helperTimeoutMs === undefined
+          ? {}
+          : { timeoutMs: this.#helperTimeoutMs }),
       });
     } catch (error) {
       // A pull of a public image needs no credentials: go on without them.

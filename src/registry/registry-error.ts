@@ -86,23 +86,25 @@ export class RegistryError extends GantryError {
   constructor(init: RegistryErrorInit) {
     const url = redactUrl(init.url);
     const redact = init.redact ?? ((text: string) => text);
+    // Registries echo what they were sent; what they said is kept, redacted.
+    const errors = init.errors.map((entry) => redactEntry(entry, redact));
     const what = init.operation ?? `${init.method} ${url}`;
-    const said = init.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+    const said = errors.map((e) => `${e.code}: ${e.message}`).join('; ');
     const message = redact(
       init.message ??
         `${what} failed: ${init.method} ${url} answered ${init.status}` +
           (said === '' ? '' : ` (${said})`),
     );
     const options: GantryErrorOptions = {
-      hint: init.hint ?? hintFor(init.status, init.errors),
+      hint: init.hint ?? hintFor(init.status, errors),
       cause: init.cause,
-      details: { status: init.status, method: init.method, url, errors: init.errors },
+      details: { status: init.status, method: init.method, url, errors },
     };
     super(init.code ?? STATUS_CODES[init.status] ?? ErrorCode.Registry, message, options);
     this.status = init.status;
     this.method = init.method;
     this.url = url;
-    this.errors = init.errors;
+    this.errors = errors;
   }
 
   /** True when another try may succeed (overload, rate limit, gateway trouble). */
@@ -114,6 +116,20 @@ export class RegistryError extends GantryError {
   has(code: string): boolean {
     return this.errors.some((entry) => entry.code === code);
   }
+}
+
+function redactEntry(
+  entry: RegistryErrorEntry,
+  redact: (text: string) => string,
+): RegistryErrorEntry {
+  let detail = entry.detail;
+  if (typeof detail === 'string') detail = redact(detail);
+  else if (detail !== undefined && detail !== null) {
+    const text = JSON.stringify(detail);
+    const redacted = redact(text);
+    if (redacted !== text) detail = redacted;
+  }
+  return { code: entry.code, message: redact(entry.message), detail };
 }
 
 function hintFor(status: number, errors: RegistryErrorEntry[]): string | undefined {

@@ -92,6 +92,16 @@ class RegistrySessionImpl implements Session {
   }
 
   async request(request: RegistryRequest): Promise<RegistryResponse> {
+    try {
+      return await this.#request(request);
+    } catch (error) {
+      // The last line of defence: no message leaves with a secret this session saw.
+      if (error instanceof Error) error.message = this.#secrets.redact(error.message);
+      throw error;
+    }
+  }
+
+  async #request(request: RegistryRequest): Promise<RegistryResponse> {
     const url = new URL(request.url, this.baseUrl);
     const ownOrigin = url.origin === new URL(this.baseUrl).origin;
     const replayable = request.body === undefined || request.body instanceof Uint8Array;

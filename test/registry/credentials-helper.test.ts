@@ -31,12 +31,25 @@ esac
 );
 chmodSync(join(dir, 'docker-credential-testhelper'), 0o755);
 
+// A helper that never answers (a keychain waiting to be unlocked).
+writeFileSync(join(dir, 'docker-credential-hanging'), '#!/bin/sh\nexec sleep 60\n');
+chmodSync(join(dir, 'docker-credential-hanging'), 0o755);
+
 const env = { PATH: `${dir}:${process.env.PATH ?? ''}` };
 
-function store(config: unknown, logger?: MemoryLogger): DockerConfigCredentials {
+function store(
+  config: unknown,
+  logger?: MemoryLogger,
+  helperTimeoutMs?: number,
+): DockerConfigCredentials {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(path, JSON.stringify(config));
-  return new DockerConfigCredentials({ path, env, ...(logger ? { logger } : {}) });
+  return new DockerConfigCredentials({
+    path,
+    env,
+    ...(logger ? { logger } : {}),
+    ...(helperTimeoutMs === undefined ? {} : { helperTimeoutMs }),
+  });
 }
 
 describe('credential helpers (docker-credential-<name> get)', () => {
@@ -87,6 +100,17 @@ describe('credential helpers (docker-credential-<name> get)', () => {
       assert.ok(isGantryError(error, ErrorCode.CredentialHelper));
       assert.match(error.message, /docker-credential-testhelper .* exit code 3/);
       assert.ok(!error.message.includes('it broke'));
+      return true;
+    });
+  });
+});
+
+describe('a credential helper that hangs', () => {
+  it('is stopped after the timeout and reported by name', async () => {
+    const creds = store({ credHelpers: { 'r.example': 'hanging' } }, undefined, 100);
+    await assert.rejects(creds.get('r.example', 'push'), (error) => {
+      assert.ok(isGantryError(error, ErrorCode.CredentialHelper));
+      assert.match(error.message, /docker-credential-hanging .* was stopped/);
       return true;
     });
   });
