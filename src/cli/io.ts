@@ -19,6 +19,11 @@ export interface GlobalFlags {
 }
 
 export function processIO(): CliIO {
+  // A reader that stops early (`gantry tags REPO | head -1`) closes the pipe:
+  // that ends the output, it is not a failure worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
