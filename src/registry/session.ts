@@ -64,17 +64,20 @@ class RegistrySessionImpl implements Session {
   readonly #credentials = new Map<CredentialPurpose, Promise<Credential | undefined>>();
   readonly #store: CredentialStore | undefined;
   #probing: Promise<void> | undefined;
+  /** `scheme://host:port` of the registry: the only origin that gets credentials. */
+  readonly #origin: string;
 
   constructor(registry: string, options: SessionOptions) {
     this.registry = registry;
     this.baseUrl = registryBaseUrl(registry, options.plainHttp);
+    this.#origin = new URL(this.baseUrl).origin;
     this.#logger = options.logger ?? silentLogger;
     this.#secrets = options.secrets ?? new SecretRegistry();
     this.#policy = retryPolicy(options.retry);
     this.#store = options.credentials;
     const redact = (text: string) => this.#secrets.redact(text);
     this.#transport = new Transport({
-      origin: new URL(this.baseUrl).origin,
+      origin: this.#origin,
       registry,
       ca: readCaFile(registry, options.caFiles?.[registry]),
       insecure: options.insecure?.includes(registry) ?? false,
@@ -103,7 +106,7 @@ class RegistrySessionImpl implements Session {
 
   async #request(request: RegistryRequest): Promise<RegistryResponse> {
     const url = new URL(request.url, this.baseUrl);
-    const ownOrigin = url.origin === new URL(this.baseUrl).origin;
+    const ownOrigin = url.origin === this.#origin;
     const replayable = request.body === undefined || request.body instanceof Uint8Array;
     // A streamed body goes once: learn what the registry wants before sending it.
     if (ownOrigin && !replayable && !this.#auth.known) await this.#probe();
@@ -124,7 +127,9 @@ class RegistrySessionImpl implements Session {
         },
         replayable,
       );
-      if (response.status !== 401 || !ownOrigin || request.expect.includes(401)) {
+      // Only the registry's own challenge counts, not one from a redirect target.
+      const fromRegistry = ownOrigin && new URL(response.url).origin === this.#origin;
+      if (response.status !== 401 || !fromRegistry || request.expect.includes(401)) {
         return this.#finish(request, response);
       }
       const challenge = this.#auth.learn(response.headers['www-authenticate']);
