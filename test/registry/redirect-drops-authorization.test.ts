@@ -70,6 +70,30 @@ describe('redirects', () => {
     assert.ok(!log.includes(Buffer.from(`ann:${PASSWORD}`).toString('base64')));
   });
 
+  it('never answer a challenge from the redirect target with credentials', async () => {
+    const storage = await scripted([
+      { method: 'GET', path: '/blob', reply: basicChallenge },
+    ]);
+    const registry = await scripted([
+      { method: 'GET', path: '/v2/a/blobs/y', reply: basicChallenge },
+      {
+        method: 'GET',
+        path: '/v2/a/blobs/y',
+        reply: () => ({ status: 307, headers: { location: `${storage.url}/blob` } }),
+      },
+    ]);
+    const { session } = tracedSession('redirect target challenge', registry.host, {
+      ...signedIn(registry.host),
+    });
+    const error = await expectError('redirect target challenge', () =>
+      session.request(get('/v2/a/blobs/y')),
+    );
+    assert.equal(error.code, ErrorCode.Unauthorized);
+    registry.assertDone();
+    storage.assertDone();
+    assert.equal(storage.requests[0]!.headers.authorization, undefined);
+  });
+
   it('keep Authorization on the same origin', async () => {
     const registry = await scripted([
       { method: 'GET', path: '/v2/a/tags/list', reply: basicChallenge },
