@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ErrorCode, GantryError } from '../errors.js';
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { type Manifest, parseManifest } from '../oci/manifest.js';
@@ -10,7 +10,15 @@ import type { BlobSource, UploadOptions } from '../registry/upload.js';
 import { assertRegistryTag, digestOrUndefined, notFound } from './names.js';
 import { referrerDescriptor } from './referrers.js';
 import type { TargetKind, WriteTarget } from './target.js';
-import { checkLimit, chunksOf, collectVerified, drain, verifyBytes } from './verify.js';
+import {
+  checkLimit,
+  chunksOf,
+  collectVerified,
+  drain,
+  sizeMismatch,
+  verifiedChunks,
+  verifyBytes,
+} from './verify.js';
 
 /**
  * One repository of one registry as a target, over RegistryClient.
@@ -52,7 +60,8 @@ export class RegistryTarget implements WriteTarget {
 
   async fetch(descriptor: Descriptor): Promise<Readable> {
     if (!isManifestType(descriptor.mediaType)) {
-      return this.#client.getBlob(this.#repo, descriptor);
+      const stream = await this.#client.getBlob(this.#repo, descriptor);
+      return Readable.from(sizeChecked(stream, descriptor, this.#what(descriptor)));
     }
     return Readable.from([await this.#manifestBytes(descriptor)], { objectMode: false });
   }
@@ -64,9 +73,13 @@ export class RegistryTarget implements WriteTarget {
 
   async fetchBytes(descriptor: Descriptor, limit?: number): Promise<Uint8Array> {
     checkLimit(descriptor, limit, this.#what(descriptor));
-    if (isManifestType(descriptor.mediaType)) return this.#manifestBytes(descriptor);
-    const stream = await this.#client.getBlob(this.#repo, descriptor);
-    return collectVerified(stream, descriptor, this.#what(descriptor));
+    if (isManifestType(descriptor.mediaType)) {
+      return asUint8Array(await this.#manifestBytes(descriptor));
+    }
+    const stream = await this.fetch(descriptor);
+    return asUint8Array(
+      await collectVerified(stream, descriptor, this.#what(descriptor)),
+    );
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {
@@ -79,8 +92,14 @@ export class RegistryTarget implements WriteTarget {
     return found !== undefined && found.size === descriptor.size;
   }
 
-  tags(): Promise<string[]> {
-    return this.#client.listTags(this.#repo);
+  async tags(): Promise<string[]> {
+    try {
+      return await this.#client.listTags(this.#repo);
+    } catch (error) {
+      // distribution 2.8 answers NAME_UNKNOWN for a repository without tags.
+      if (isGantryError(error, ErrorCode.NotFound)) return [];
+      throw error;
+    }
   }
 
   referrers(subject: Digest, artifactType?: string): Promise<Descriptor[]> {
@@ -89,19 +108,19 @@ export class RegistryTarget implements WriteTarget {
   }
 
   async push(descriptor: Descriptor, content: Uint8Array | Readable): Promise<void> {
+    const what = this.#what(descriptor);
     if (isManifestType(descriptor.mediaType)) {
-      const what = this.#what(descriptor);
       const bytes = await collectVerified(chunksOf(content), descriptor, what);
       return this.#pushManifest(descriptor, bytes);
     }
     if (content instanceof Uint8Array) {
+      verifyBytes(content, descriptor, what);
       await this.pushFrom(descriptor, content);
       return;
     }
-    const result = await this.pushFrom(
-      descriptor,
-      onceSource(content, this.#what(descriptor)),
-    );
+    // Checked while read, so a wrong stream fails before the upload closes.
+    const checked = Readable.from(verifiedChunks(content, descriptor, what));
+    const result = await this.pushFrom(descriptor, onceSource(checked, what));
     if (result === 'exists') await drain(content);
   }
 
@@ -132,6 +151,16 @@ export class RegistryTarget implements WriteTarget {
 
   async tag(descriptor: Descriptor, tag: string): Promise<void> {
     assertRegistryTag(tag, this.description);
+    if (!isManifestType(descriptor.mediaType)) {
+      throw new GantryError(
+        ErrorCode.Usage,
+        `${this.description}: cannot tag ${descriptor.digest} of type ` +
+          `${descriptor.mediaType}: only manifests and indexes take tags`,
+      );
+    }
+    if (!(await this.exists(descriptor))) {
+      throw notFound(`manifest ${descriptor.digest}`, this.description);
+    }
     const manifest = await this.#client.getManifest(
       this.#repo.withDigest(descriptor.digest),
     );
@@ -195,6 +224,33 @@ export class RegistryTarget implements WriteTarget {
   #what(descriptor: Descriptor): string {
     return `${descriptor.digest} in ${this.description}`;
   }
+}
+
+/**
+ * The registry client reports a short or long body as ShortRead or
+ * TrailingData; a target reports both as SizeMismatch (see target.ts).
+ */
+async function* sizeChecked(
+  stream: Readable,
+  descriptor: Descriptor,
+  what: string,
+): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (error) {
+    const codes: string[] = [ErrorCode.ShortRead, ErrorCode.TrailingData];
+    if (!isGantryError(error) || !codes.includes(error.code)) throw error;
+    throw sizeMismatch(
+      what,
+      descriptor,
+      String(error.details.received ?? 'another size'),
+    );
+  }
+}
+
+/** A plain Uint8Array view (not a Buffer), as every target returns. */
+function asUint8Array(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The parsed manifest when it has a `subject`; undefined for anything else. */
