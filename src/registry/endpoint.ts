@@ -19,12 +19,20 @@ export function isLoopbackRegistry(registry: string): boolean {
   );
 }
 
-/** The base URL of a registry's API, e.g. `https://registry-1.docker.io`. */
-export function registryBaseUrl(registry: string, plainHttp: PlainHttp | undefined) {
+/**
+ * The base URL of a registry's API, e.g. `https://registry-1.docker.io`.
+ * `auto` picks plain HTTP for a loopback registry unless it has a CA of its
+ * own: whoever names a CA for a registry expects a certificate to check.
+ */
+export function registryBaseUrl(
+  registry: string,
+  plainHttp: PlainHttp | undefined,
+  hasCaFile = false,
+) {
   const host = registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
+  const auto = (plainHttp ?? 'auto') === 'auto';
   const plain =
-    plainHttp === 'always' ||
-    ((plainHttp ?? 'auto') === 'auto' && isLoopbackRegistry(host));
+    plainHttp === 'always' || (auto && !hasCaFile && isLoopbackRegistry(host));
   return `${plain ? 'http' : 'https'}://${host}`;
 }
 

@@ -23,7 +23,7 @@ export interface SessionOptions {
   caFiles?: Record<string, string>;
   /** Registries whose TLS certificate is not verified; only those named. */
   insecure?: string[];
-  /** auto: plain HTTP for loopback registries, HTTPS otherwise. */
+  /** auto: plain HTTP for loopback registries without a CA file, HTTPS otherwise. */
   plainHttp?: PlainHttp;
   /** HTTP trace at debug level, redacted. */
   logger?: Logger;
@@ -69,7 +69,8 @@ class RegistrySessionImpl implements Session {
 
   constructor(registry: string, options: SessionOptions) {
     this.registry = registry;
-    this.baseUrl = registryBaseUrl(registry, options.plainHttp);
+    const caFile = options.caFiles?.[registry];
+    this.baseUrl = registryBaseUrl(registry, options.plainHttp, caFile !== undefined);
     this.#origin = new URL(this.baseUrl).origin;
     this.#logger = options.logger ?? silentLogger;
     this.#secrets = options.secrets ?? new SecretRegistry();
@@ -79,7 +80,7 @@ class RegistrySessionImpl implements Session {
     this.#transport = new Transport({
       origin: this.#origin,
       registry,
-      ca: readCaFile(registry, options.caFiles?.[registry]),
+      ca: readCaFile(registry, caFile),
       insecure: options.insecure?.includes(registry) ?? false,
       logger: this.#logger,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,

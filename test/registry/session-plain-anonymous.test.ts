@@ -25,6 +25,10 @@ describe('an anonymous session with a plain HTTP registry', () => {
     assert.equal(registryBaseUrl('docker.io', 'auto'), 'https://registry-1.docker.io');
     assert.equal(registryBaseUrl('ghcr.io', 'always'), 'http://ghcr.io');
     assert.equal(registryBaseUrl('127.0.0.1:5000', 'never'), 'https://127.0.0.1:5000');
+    assert.equal(
+      registryBaseUrl('127.0.0.1:5000', 'auto', true),
+      'https://127.0.0.1:5000',
+    );
   });
 
   it('pings /v2/ without credentials', async () => {
