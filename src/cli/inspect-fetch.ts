@@ -9,6 +9,9 @@ import type { DescriptorInfo, ManifestInfo } from './inspect-view.js';
  * Fetches what `gantry inspect` shows below an index: every entry's manifest
  * (platform images, attestations, nested indexes, recursively), each once.
  * Only manifests are read; no config or layer blob is fetched.
+ *
+ * TODO(perf): children are fetched one after another; a wide index would
+ * gain from a few requests in flight.
  */
 export async function fetchChildren(
   client: RegistryClient,
