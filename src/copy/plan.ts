@@ -3,6 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
 import { isManifestType, isNondistributableType } from '../oci/mediatype.js';
+import { RegistryError } from '../registry/registry-error.js';
 import type { ReadTarget } from '../store/target.js';
 import { onSide } from './errors.js';
 import type { Limit } from './limit.js';
@@ -141,7 +142,16 @@ class Walker {
   #referrersOf(subject: Digest): Promise<Descriptor[]> {
     const source = this.#context.source;
     return this.#context.limit(() =>
-      onSide('source', subject, () => source.referrers(subject)),
+      onSide('source', subject, async () => {
+        try {
+          return await source.referrers(subject);
+        } catch (error) {
+          if (!isForeignListTag(error)) throw error;
+          const message = `source: referrers of ${subject} not listed: ${messageOf(error)}`;
+          this.#context.emit({ type: 'warning', message });
+          return [];
+        }
+      }),
     );
   }
 
@@ -169,6 +179,19 @@ class Walker {
     });
     return planned(manifest);
   }
+}
+
+/**
+ * The tag `<alg>-<hex>` holds something else than a referrers index (a
+ * manifest someone tagged so): the registry answered, the list is not
+ * there. Failures of the registry itself (RegistryError) still fail.
+ */
+function isForeignListTag(error: unknown): boolean {
+  return isGantryError(error, ErrorCode.Registry) && !(error instanceof RegistryError);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function planned(manifest: Manifest): PlannedManifest {
