@@ -110,6 +110,9 @@ export const ErrorCode = {
 
   // operations stopped by the caller (an AbortSignal)
   Aborted: 'GANTRY_E_ABORTED',
+
+  // image build: layer inputs (missing, unreadable, conflicting, changed)
+  BuildInput: 'GANTRY_E_BUILD_INPUT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
