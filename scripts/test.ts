@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { CAPTURE_DIR_ENV } from '../test/harness/capture.js';
 import { stopAll } from '../test/harness/lifecycle.js';
 import {
-  REGISTRIES_ENV,
   describeRegistries,
+  REGISTRIES_ENV,
   startRegistries,
 } from '../test/harness/registries.js';
 import { SECRETS_FILE_ENV } from '../test/harness/secrets.js';
@@ -35,16 +35,22 @@ const SECRETS_DIR = `test${sep}secrets${sep}`;
 let current: ChildProcess | undefined;
 let stopping = false;
 
-function run(command: string, args: string[], stdio: 'inherit' | 'pipe' = 'inherit') {
+/**
+ * Runs a command. `tee` shows its output as it comes and keeps it too, so
+ * the summaries of both node test runs can be added up at the end.
+ */
+function run(command: string, args: string[], stdio: 'tee' | 'pipe' = 'tee') {
   return new Promise<{ code: number; output: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', stdio, stdio] });
+    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     current = child;
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (stdio === 'tee') process.stdout.write(chunk);
       output += chunk.toString('utf8');
     });
     child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
+      if (stdio === 'tee') process.stderr.write(chunk);
+      else output += chunk.toString('utf8');
     });
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -109,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     const scan =
       scanFiles.length > 0 && !stopping ? await nodeTest(scanFiles) : undefined;
     scanFailed = scan !== undefined && scan.code !== 0;
+    printTotals([suite?.output ?? '', scan?.output ?? '']);
     return suite?.code || scan?.code || stopping ? 1 : 0;
   } finally {
     await stopAll();
@@ -117,6 +124,22 @@ async function main(argv: string[]): Promise<number> {
     if (scanFailed) process.stderr.write(`npm test: capture kept in ${runDir}/capture\n`);
     else rmSync(runDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Node prints one summary per run (`# pass N`, `# fail N`); the suite and the
+ * secret scan are two runs, so the last line adds them up in the plain form
+ * `N passed, N failed` that any reader of test output understands.
+ */
+function printTotals(outputs: string[]): void {
+  const sum = (name: string) =>
+    outputs.reduce((total, output) => {
+      const found = [...output.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))].at(-1);
+      return total + (found ? Number(found[1]) : 0);
+    }, 0);
+  const skipped = sum('skipped');
+  const tail = skipped > 0 ? `, ${skipped} skipped` : '';
+  process.stdout.write(`\ntotal: ${sum('pass')} passed, ${sum('fail')} failed${tail}\n`);
 }
 
 for (const [signal, code] of [
