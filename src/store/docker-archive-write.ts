@@ -148,7 +148,7 @@ function indexBytes(state: ArchiveState): Uint8Array {
     image.repoTags.map((repoTag) => {
       const annotations = {
         [CONTAINERD_IMAGE_NAME]: repoTag,
-        [AnnotationKey.RefName]: parseReference(repoTag).tag ?? repoTag,
+        [AnnotationKey.RefName]: tagOf(repoTag),
       };
       return descriptorToJSON({ ...image.descriptor, annotations });
     }),
@@ -156,6 +156,15 @@ function indexBytes(state: ArchiveState): Uint8Array {
   const kept = state.index.entries.map((entry) => entry.json);
   const json = { ...state.index.fields, manifests: [...named, ...kept] };
   return new TextEncoder().encode(JSON.stringify(json));
+}
+
+/** The tag part of a RepoTags value; the value itself when it does not parse. */
+function tagOf(repoTag: string): string {
+  try {
+    return parseReference(repoTag).tag ?? repoTag;
+  } catch {
+    return repoTag;
+  }
 }
 
 function bytesEntry(name: string, bytes: Uint8Array): PackEntry {

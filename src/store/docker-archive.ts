@@ -84,7 +84,8 @@ export class DockerArchiveTarget implements WriteTarget {
   private images: ArchiveImage[];
   private index: LayoutIndex;
   private readonly options: DockerArchiveOptions;
-  private staging: string | undefined;
+  /** The folder pushed blobs are written to, made once on the first push. */
+  private staging: Promise<string> | undefined;
   private changed: boolean;
   private closed = false;
 
@@ -204,9 +205,11 @@ export class DockerArchiveTarget implements WriteTarget {
   }
 
   private async stage(descriptor: Descriptor, content: Uint8Array | Readable) {
-    this.staging ??= await mkdtemp(join(tmpdir(), DOCKER_ARCHIVE_STAGING_PREFIX));
-    await writeBlobAtomic(this.staging, descriptor, content, this.what(descriptor));
-    const path = blobPath(this.staging, descriptor.digest);
+    // One promise, so pushes running side by side share one folder.
+    this.staging ??= mkdtemp(join(tmpdir(), DOCKER_ARCHIVE_STAGING_PREFIX));
+    const staging = await this.staging;
+    await writeBlobAtomic(staging, descriptor, content, this.what(descriptor));
+    const path = blobPath(staging, descriptor.digest);
     this.blobs.set(descriptor.digest.toString(), fileSource(path, descriptor.size));
   }
 
@@ -248,8 +251,8 @@ export class DockerArchiveTarget implements WriteTarget {
       }
     } finally {
       this.closed = true;
-      if (this.staging !== undefined)
-        await rm(this.staging, { recursive: true, force: true });
+      const staging = await this.staging?.catch(() => undefined);
+      if (staging !== undefined) await rm(staging, { recursive: true, force: true });
     }
   }
 

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, isGantryError } from '../../src/errors.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
+import { createIndex, createManifest } from '../../src/oci/create.js';
 import { Digest } from '../../src/oci/digest.js';
 import { type ImageManifest, parseManifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
 import { DockerArchiveTarget } from '../../src/store/docker-archive.js';
-import { readAll, tempDir } from './support.js';
+import { blob, readAll, tempDir } from './support.js';
 import {
   configFor,
   gzipLayer,
@@ -34,6 +35,8 @@ async function servedImage(target: DockerArchiveTarget, name: string) {
 }
 
 const sha = (d: Descriptor) => d.digest.hex;
+const amd64 = { os: 'linux', architecture: 'amd64' };
+const arm64 = { os: 'linux', architecture: 'arm64' };
 
 test('BR-28: Docker 25 archive, LayerSources, RepoTags null, no manifests', async () => {
   // One file of 9216 bytes: 512 header + 9216 data + 1024 end = 10752 bytes.
@@ -159,4 +162,49 @@ test('a tag part two images share is ambiguous; the full name is not', async () 
   await assert.rejects(target.resolve('3'), (e: unknown) =>
     isGantryError(e, ErrorCode.NotFound),
   );
+});
+
+test('Docker 25 with an index.json image: its exact manifest is the image', async () => {
+  // containerd's image store saves an image as its index; only the
+  // platform that was pulled is in the archive.
+  const layer = await tarLayer('bin/hello', 'hello');
+  const config = configFor([layer], 'v25');
+  const ociLayer = { ...layer.descriptor, mediaType: MediaType.OciLayer };
+  const manifest = createManifest({
+    config: { ...config.descriptor, mediaType: MediaType.OciConfig },
+    layers: [ociLayer],
+  });
+  const absent = Digest.of(new TextEncoder().encode('arm64 manifest, not saved'));
+  const index = createIndex({
+    manifests: [
+      { ...blob(manifest.bytes, manifest.mediaType), platform: amd64 },
+      { mediaType: MediaType.OciManifest, digest: absent, size: 500, platform: arm64 },
+    ],
+  });
+  const named = {
+    ...blob(index.bytes, index.mediaType),
+    annotations: { 'io.containerd.image.name': 'docker.io/library/hello:latest' },
+  };
+  const file = await writeTar(await tempDir(), 'v25.tar', [
+    { name: `blobs/sha256/${sha(config.descriptor)}`, bytes: config.bytes },
+    { name: `blobs/sha256/${sha(layer.descriptor)}`, bytes: layer.bytes },
+    { name: `blobs/sha256/${manifest.digest.hex}`, bytes: manifest.bytes },
+    { name: `blobs/sha256/${index.digest.hex}`, bytes: index.bytes },
+    { name: 'index.json', bytes: createIndex({ manifests: [named] }).bytes },
+    {
+      name: 'manifest.json',
+      bytes: json([
+        {
+          Config: `blobs/sha256/${sha(config.descriptor)}`,
+          RepoTags: ['hello:latest'],
+          Layers: [`blobs/sha256/${sha(layer.descriptor)}`],
+        },
+      ]),
+    },
+  ]);
+
+  const target = await DockerArchiveTarget.open(file, { readOnly: true });
+  const { descriptor } = await servedImage(target, 'latest');
+  assert.equal(`${descriptor.digest}`, `${manifest.digest}`);
+  assert.deepEqual(await target.fetchBytes(descriptor), manifest.bytes);
 });
