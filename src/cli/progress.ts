@@ -56,10 +56,10 @@ export class ProgressView {
     this.#clock = clock;
   }
 
-  /** What the copy plans to move: blob count and bytes. */
+  /** Adds what a copy plans to move (one plan per image): blobs and bytes. */
   plan(blobs: number, bytes: number): void {
-    this.#blobs = blobs;
-    this.#total = bytes;
+    this.#blobs += blobs;
+    this.#total += bytes;
     this.#request();
   }
 
@@ -83,6 +83,13 @@ export class ProgressView {
     this.#moved += Math.max(0, size - (line?.done ?? 0));
     this.#inFlight.delete(digest);
     this.#finished += 1;
+    this.#request();
+  }
+
+  /** Writes a line of text above the view (a warning), then redraws. */
+  message(line: string): void {
+    this.#out.write(`${this.#erase()}${line}\n`);
+    this.#lastDraw = Number.NEGATIVE_INFINITY;
     this.#request();
   }
 
