@@ -1,0 +1,55 @@
+/**
+ * Daemonless image build, lowest part: deterministic layer blobs from files,
+ * folders, tarballs and in-memory content, with their diff ID and digest.
+ */
+export {
+  type ContentInput,
+  DEFAULT_FILE_MODE,
+  DEFAULT_OWNER,
+  type DirectoryInput,
+  type EntryContent,
+  type EntryType,
+  IMPLIED_DIRECTORY_MODE,
+  type InputOwnership,
+  type LayerEntry,
+  type LayerInput,
+  OPAQUE_WHITEOUT,
+  type PathInput,
+  SYMLINK_MODE,
+  type SymlinkInput,
+  WHITEOUT_MODE,
+  WHITEOUT_PREFIX,
+  type WhiteoutInput,
+} from './entries.js';
+export { planEntries } from './entries-plan.js';
+export { sortEntries } from './entries-sort.js';
+export {
+  DEFAULT_GZIP_LEVEL,
+  GZIP_BLOCK_SIZE,
+  type GzipOptions,
+  gzipParallel,
+  ParallelGzip,
+} from './gzip-parallel.js';
+export { type BuildLayerOptions, buildLayer, type LayerResult } from './layer.js';
+export {
+  DEFAULT_LAYER_EPOCH,
+  type LayerCompression,
+  layerMediaType,
+  resolveEpoch,
+} from './layer-options.js';
+export { encodeHeader, type TarHeader, TypeFlag } from './tar-header.js';
+export {
+  readTarEntries,
+  type TarEntry,
+  type TarEntryType,
+  type TarSource,
+  tarSourceFromBytes,
+  tarSourceFromFile,
+} from './tar-read.js';
+export { tarChunks } from './tar-write.js';
+export {
+  DEFAULT_ZSTD_LEVEL,
+  ZSTD_FRAME_SIZE,
+  ZstdFrames,
+  type ZstdOptions,
+} from './zstd.js';

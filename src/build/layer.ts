@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Digest, type DigestHasher } from '../oci/digest.js';
+import type { MediaTypeFamily } from '../oci/mediatype.js';
+import type { LayerInput } from './entries.js';
+import { planEntries } from './entries-plan.js';
+import { ParallelGzip } from './gzip-parallel.js';
+import { type LayerCompression, layerMediaType, resolveEpoch } from './layer-options.js';
+import { tarChunks } from './tar-write.js';
+import { ZstdFrames } from './zstd.js';
+
+export interface LayerResult {
+  mediaType: string;
+  /** Digest of the blob as stored (compressed). */
+  digest: Digest;
+  /** Size of the blob in bytes. */
+  size: number;
+  /** Digest of the uncompressed tar (image-spec config.md, `rootfs.diff_ids`). */
+  diffId: Digest;
+  uncompressedSize: number;
+  /** The blob's temp file when no sink was given; the caller removes it. */
+  path?: string;
+}
+
+export interface BuildLayerOptions {
+  compression: LayerCompression;
+  /** gzip 0-9 or zstd 1-19; each format's usual default otherwise. */
+  level?: number;
+  /** Entry time in seconds; SOURCE_DATE_EPOCH or DEFAULT_LAYER_EPOCH otherwise. */
+  epoch?: number;
+  /** Which media type names the layer; `oci` unless given. */
+  family?: MediaTypeFamily;
+  /** Receives the blob and is ended; a temp file in `tempDir` otherwise. */
+  sink?: Writable;
+  /** Folder for the blob's temp file and scratch files; os.tmpdir() otherwise. */
+  tempDir?: string;
+  /** gzip worker threads; one per core otherwise. */
+  workers?: number;
+}
+
+/**
+ * Builds one layer blob from `inputs` in a single pass: the tar is hashed
+ * (diff ID), compressed, and the compressed bytes hashed and counted (digest,
+ * size) on their way to the sink. Same inputs and options, same bytes: no
+ * time, owner name, folder location or directory order reaches the blob.
+ */
+export async function buildLayer(
+  inputs: readonly LayerInput[],
+  options: BuildLayerOptions,
+): Promise<LayerResult> {
+  const mediaType = layerMediaType(options.family ?? 'oci', options.compression);
+  const epoch = resolveEpoch(options.epoch);
+  const tempDir = options.tempDir ?? tmpdir();
+  const scratch = await mkdtemp(join(tempDir, 'gantry-layer-'));
+  const path =
+    options.sink === undefined
+      ? join(tempDir, `gantry-layer-${randomUUID()}`)
+      : undefined;
+
+  try {
+    const entries = await planEntries(inputs, scratch);
+    const sink = options.sink ?? createWriteStream(path!, { flags: 'wx' });
+    const diffHasher = Digest.hasher();
+    const blobHasher = Digest.hasher();
+    const stages: (Readable | Transform | Writable)[] = [
+      Readable.from(tarChunks(entries, epoch), { objectMode: false }),
+      hashing(diffHasher),
+    ];
+    const compressor = compressorFor(options);
+    if (compressor !== undefined) stages.push(compressor, hashing(blobHasher));
+    stages.push(sink);
+    await pipeline(stages);
+
+    const diffId = diffHasher.digest();
+    const blob = compressor === undefined ? undefined : blobHasher;
+    return {
+      mediaType,
+      digest: blob === undefined ? diffId : blob.digest(),
+      size: blob === undefined ? diffHasher.size : blob.size,
+      diffId,
+      uncompressedSize: diffHasher.size,
+      ...(path === undefined ? {} : { path }),
+    };
+  } catch (error) {
+    if (path !== undefined) await rm(path, { force: true });
+    throw error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function compressorFor(options: BuildLayerOptions): Transform | undefined {
+  const level = options.level;
+  if (options.compression === 'gzip') {
+    return new ParallelGzip({ level, workers: options.workers });
+  }
+  if (options.compression === 'zstd') return new ZstdFrames({ level });
+  return undefined;
+}
+
+/** A pass-through stage that feeds every byte to `hasher`. */
+function hashing(hasher: DigestHasher): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hasher.update(chunk);
+      done(null, chunk);
+    },
+  });
+}
