@@ -1,6 +1,7 @@
 /** The graph copy between targets: plan, blobs, manifests children first, tags last. */
-export { copyAllTags, copyImage } from './copy.js';
+
 export { PROGRESS_STEP_BYTES } from './blobs.js';
+export { copyAllTags, copyImage } from './copy.js';
 export type { CopyPlan, PlannedManifest } from './plan.js';
 export { selectPlatforms } from './platforms.js';
 export * from './types.js';

@@ -1,6 +1,6 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { attestedDigest, isAttestation } from '../oci/descriptor.js';
 import { createIndex } from '../oci/create.js';
+import { attestedDigest, isAttestation } from '../oci/descriptor.js';
 import type { ImageIndex } from '../oci/manifest.js';
 import { type Platform, platformToString } from '../oci/platform.js';
 import { platformMatches } from '../oci/platform-match.js';

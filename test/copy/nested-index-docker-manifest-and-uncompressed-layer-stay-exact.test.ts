@@ -34,7 +34,7 @@ const [one, two]: RunningRegistry[] = await Promise.all([
 ]);
 
 describe('registry to registry copies keep exact bytes', () => {
-  test('BR-10: an index holding an index copies children first, digest kept', async () => {
+  test('BR-10: an index of indexes copies children first, digest kept', async () => {
     const inner = await seedImage(client, Reference.parse(`${one.host}/br10/app:inner`));
     const single = inner.manifests[0]!;
     const outer = Buffer.from(

@@ -61,7 +61,7 @@ test('within one registry blobs are mounted from the source repository', async (
   assert.equal(`${(await destination.resolve('v1')).digest}`, seeded.digest);
 });
 
-test('events come in order: plan, blobs, manifests children first, tags last', async () => {
+test('events: plan, blobs, manifests children first, tags last', async () => {
   const seeded = await seedImage(client, Reference.parse(`${one.host}/order/app:v1`));
   const source = repoTarget(client, one.host, 'order/app');
   const destination = repoTarget(client, two.host, 'order/copy');
