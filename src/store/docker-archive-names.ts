@@ -1,14 +1,15 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseReference } from '../reference/parse.js';
-import { notFound } from './names.js';
+import { notFound, REGISTRY_TAG_PATTERN } from './names.js';
 
 /**
  * Naming the images of a docker-save archive. `RepoTags` values are
  * `name:tag` strings; an image is found by the value as written, by the
  * same reference in another spelling (`app:1` is `docker.io/library/app:1`),
- * by its tag part alone when only one image carries that tag, or by
- * position as `@N` (skopeo's `docker-archive:FILE:@N`, counted from 0).
+ * by its tag part alone when only one image carries that tag (or, given
+ * a repository, when that repository's image does), or by position as
+ * `@N` (skopeo's `docker-archive:FILE:@N`, counted from 0).
  */
 
 export interface ArchiveImage {
@@ -26,6 +27,7 @@ export function findImage(
   images: readonly ArchiveImage[],
   query: string,
   where: string,
+  repository?: string,
 ): ArchiveImage | undefined {
   const position = POSITION_PATTERN.exec(query);
   if (position !== null) return images[Number(position[1])];
@@ -33,8 +35,10 @@ export function findImage(
   const exact = images.find((image) => image.repoTags.includes(query));
   if (exact !== undefined) return exact;
 
-  const full = canonical(query);
-  if (full !== undefined && (query.includes(':') || query.includes('/'))) {
+  const plain = REGISTRY_TAG_PATTERN.test(query);
+  const name = plain ? repository && `${repository}:${query}` : query;
+  const full = name ? canonical(name) : undefined;
+  if (full !== undefined) {
     const same = images.find((image) =>
       image.repoTags.some((t) => canonical(t) === full),
     );

@@ -139,7 +139,8 @@ export class DockerArchiveTarget implements WriteTarget {
     }
     if (isReferrersTag(tagOrDigest))
       return resolveInLayout(this.index, this, tagOrDigest);
-    const image = findImage(this.images, tagOrDigest, this.description);
+    const { repository } = this.options;
+    const image = findImage(this.images, tagOrDigest, this.description, repository);
     if (image === undefined)
       throw noSuchImage(this.images, tagOrDigest, this.description);
     return image.descriptor;

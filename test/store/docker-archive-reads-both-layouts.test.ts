@@ -159,6 +159,8 @@ test('a tag part two images share is ambiguous; the full name is not', async () 
   assert.equal(`${first.manifest.config.digest}`, `${c1.descriptor.digest}`);
   assert.equal(`${second.manifest.config.digest}`, `${c2.descriptor.digest}`);
   assert.equal(`${(await target.resolve('2')).digest}`, `${second.descriptor.digest}`);
+  const inB = await DockerArchiveTarget.open(file, { readOnly: true, repository: 'b/y' });
+  assert.equal(`${(await inB.resolve('1')).digest}`, `${second.descriptor.digest}`);
   await assert.rejects(target.resolve('3'), (e: unknown) =>
     isGantryError(e, ErrorCode.NotFound),
   );
