@@ -18,6 +18,7 @@ import {
 } from './docker-archive-manifest.js';
 import type { ArchiveImage } from './docker-archive-names.js';
 import { type StoredBlob, synthesiseManifest } from './docker-archive-synth.js';
+import { isReferrersTag } from './docker-archive-tagging.js';
 import { indexDockerTar } from './docker-archive-tar.js';
 import { INDEX_FILE } from './layout-files.js';
 import { emptyLayoutIndex, type LayoutIndex, parseLayoutIndex } from './layout-index.js';
@@ -40,7 +41,12 @@ import { emptyLayoutIndex, type LayoutIndex, parseLayoutIndex } from './layout-i
 export interface DockerArchiveContents {
   blobs: BlobMap;
   images: ArchiveImage[];
-  /** index.json when the archive has one, else empty. */
+  /**
+   * The entries of index.json that stand on their own: those without a
+   * name and those named by the referrers tag schema. Its image entries
+   * are left out: they follow manifest.json, and are remade from it when
+   * the archive is written again.
+   */
   index: LayoutIndex;
 }
 
@@ -77,7 +83,10 @@ export async function readDockerArchive(
     const at = `${where} ${DOCKER_MANIFEST_FILE}[${i}]`;
     images.push(await readImage(file, entries, blobs, known, item, at));
   }
-  return { blobs, images, index };
+  const kept = index.entries.filter(
+    (e) => e.refName === undefined || isReferrersTag(e.refName),
+  );
+  return { blobs, images, index: { fields: index.fields, entries: kept } };
 }
 
 async function readImage(

@@ -121,13 +121,7 @@ export class DockerArchiveTarget implements WriteTarget {
       return new DockerArchiveTarget(absolute, empty, options, true);
     }
     const read = await readDockerArchive(absolute, `docker-archive:${absolute}`);
-    // Image entries of index.json are remade from manifest.json on write;
-    // only the referrer entries stand on their own.
-    const kept = read.index.entries.filter(
-      (e) => e.refName === undefined || isReferrersTag(e.refName),
-    );
-    const index = { fields: read.index.fields, entries: kept };
-    return new DockerArchiveTarget(absolute, { ...read, index }, options, false);
+    return new DockerArchiveTarget(absolute, read, options, false);
   }
 
   async resolve(tagOrDigest: string): Promise<Descriptor> {
