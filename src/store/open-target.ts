@@ -1,6 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference } from '../reference/parse.js';
 import type { RegistryClient } from '../registry/client.js';
+import { DockerArchiveTarget } from './docker-archive.js';
 import { OciArchiveTarget } from './oci-archive.js';
 import { OciLayoutTarget } from './oci-layout.js';
 import { RegistryTarget } from './registry-target.js';
@@ -13,7 +14,7 @@ import { isLayoutReference, parseLayoutReference } from './transport-reference.j
  * `oci-archive:FILE[:tag]` (either with `@sha256:...` instead of a tag) and
  * `docker-archive:FILE`. A registry reference without tag or digest gets
  * Docker's default tag `latest`; a layout or archive reference without one
- * has no `ref`.
+ * has no `ref`, nor has a docker archive (the caller picks its image).
  */
 
 export interface OpenTargetOptions {
@@ -36,21 +37,15 @@ export async function openTarget(
   text: string,
   options: OpenTargetOptions,
 ): Promise<OpenedTarget> {
+  const flags = { create: options.create === true, readOnly: options.readOnly === true };
   if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
-    // TODO(feature): wire DockerArchiveTarget (src/store/docker-archive.ts).
-    throw new GantryError(
-      ErrorCode.Unsupported,
-      `${text}: docker-archive targets are not available in this build`,
-      { hint: 'convert with skopeo copy docker-archive:FILE oci-archive:FILE' },
-    );
+    const file = text.slice(DOCKER_ARCHIVE_PREFIX.length);
+    if (file === '') throw emptyPath(text);
+    return { target: await DockerArchiveTarget.open(file, flags), ref: undefined };
   }
 
   if (isLayoutReference(text)) {
     const parsed = parseLayoutReference(text);
-    const flags = {
-      create: options.create === true,
-      readOnly: options.readOnly === true,
-    };
     const target =
       parsed.transport === 'oci'
         ? await OciLayoutTarget.open(parsed.path, flags)
@@ -61,4 +56,10 @@ export async function openTarget(
   const reference = parseReference(text);
   const target = new RegistryTarget(options.client, reference);
   return { target, ref: reference.digest?.toString() ?? reference.tag };
+}
+
+function emptyPath(text: string): GantryError {
+  return new GantryError(ErrorCode.InvalidReference, `${text}: the file name is empty`, {
+    hint: 'write docker-archive:FILE, e.g. docker-archive:image.tar',
+  });
 }
