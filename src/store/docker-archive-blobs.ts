@@ -59,7 +59,11 @@ export function sourceOf(
   return source;
 }
 
-export function fetchStream(blobs: BlobMap, descriptor: Descriptor, where: string) {
+export function fetchStream(
+  blobs: BlobMap,
+  descriptor: Descriptor,
+  where: string,
+): Readable {
   const source = sourceOf(blobs, descriptor, where);
   return verifiedStream(source.open(), descriptor, `${descriptor.digest} in ${where}`);
 }
