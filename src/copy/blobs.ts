@@ -59,6 +59,7 @@ async function transfer(
       );
       if (mounted) return 'mounted';
     }
+    // TODO(perf): uploadBlob asks HEAD again; a flag to skip it saves a round trip.
     const open = (offset: number) => openSource(context, descriptor, offset);
     const result = await onDestination(() => destination.pushFrom(descriptor, { open }));
     return result === 'exists' ? 'skipped' : 'uploaded';

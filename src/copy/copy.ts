@@ -39,6 +39,7 @@ export async function copyImage(
   run.emit(planEvent(plan));
 
   await copyBlobs(run, plan, stats);
+  // TODO(perf): manifests go one at a time; siblings could go in parallel.
   for (const node of plan.manifests) {
     throwIfAborted(run.signal);
     const { descriptor } = node;

@@ -3,7 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
 import type { ReadTarget } from '../store/target.js';
-import { onSide } from './errors.js';
+import { onSide, throwIfAborted } from './errors.js';
 import type { Limit } from './limit.js';
 import {
   distinctBlobs,
@@ -50,6 +50,7 @@ export interface PlanContext {
   source: ReadTarget;
   limit: Limit;
   emit: (event: CopyEvent) => void;
+  signal?: AbortSignal;
 }
 
 export async function planCopy(
@@ -95,7 +96,10 @@ class Walker {
     const key = descriptor.digest.toString();
     let reading = this.#reading.get(key);
     if (reading === undefined) {
-      reading = this.#context.limit(() => this.#fetch(descriptor));
+      reading = this.#context.limit(() => {
+        throwIfAborted(this.#context.signal);
+        return this.#fetch(descriptor);
+      });
       this.#reading.set(key, reading);
     }
     return reading;
