@@ -70,7 +70,7 @@ test('an aborted signal stops the copy before anything is written', async () => 
   assert.equal(await destination.exists(image.config.descriptor), false);
 });
 
-test('an index whose subject is its own child is copied once, and the walk ends', async () => {
+test('an index whose subject is its child is copied once; the walk ends', async () => {
   const source = new MemoryTarget();
   const image = makeImage('child');
   await pushImage(source, image);
