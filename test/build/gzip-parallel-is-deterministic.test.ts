@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { gzipParallel } from '../../src/build/index.js';
+import { run, tempDir } from './support.js';
+
+// Parallel gzip: one gzip member that gunzip and zlib decompress to the exact
+// input, with the same bytes every run and for any number of workers.
+
+/** Semi-compressible data: text with random words, deterministic per seed. */
+function sample(bytes: number, seed: number): Buffer {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let counter = 0;
+  while (size < bytes) {
+    const word = createHash('sha256').update(`${seed}:${counter++}`).digest('hex');
+    const part = Buffer.from(`${counter} ${word.slice(0, 12)} lorem ipsum dolor\n`);
+    parts.push(part);
+    size += part.length;
+  }
+  return Buffer.concat(parts).subarray(0, bytes);
+}
+
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+// Small blocks so that a modest input spans many blocks and dictionaries.
+const BLOCK = 64 * 1024;
+
+test('output decompresses to the exact input with gunzip and with zlib', async () => {
+  const input = sample(BLOCK * 9 + 123, 1);
+  const gz = await gzipParallel(input, { blockSize: BLOCK, workers: 2 });
+  assert.ok(gunzipSync(gz).equals(input));
+
+  const dir = await tempDir();
+  await writeFile(join(dir, 'data.gz'), gz);
+  const { stdout } = await run('gunzip', ['-c', join(dir, 'data.gz')], {
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  assert.ok(stdout.equals(input));
+  await run('gunzip', ['-t', join(dir, 'data.gz')]);
+});
+
+test('bytes are identical across three runs and across pool sizes 1 and 2', async () => {
+  const input = sample(BLOCK * 12 + 7, 2);
+  const digests = new Set<string>();
+  for (const workers of [1, 2, 2, 1, 2]) {
+    digests.add(digest(await gzipParallel(input, { blockSize: BLOCK, workers })));
+  }
+  assert.equal(digests.size, 1);
+});
+
+test('the header is fixed: no name, mtime 0, OS unknown', async () => {
+  const gz = await gzipParallel(sample(1000, 3), { level: 9, workers: 1 });
+  assert.deepEqual([...gz.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255]);
+});
+
+test('edge sizes round-trip: empty, one byte, exactly one and two blocks', async () => {
+  for (const size of [0, 1, BLOCK, 2 * BLOCK, 2 * BLOCK + 1]) {
+    const input = sample(size, size);
+    const gz = await gzipParallel(input, { blockSize: BLOCK, workers: 2 });
+    assert.ok(gunzipSync(gz).equals(input), `size ${size}`);
+    const trailer = gz.subarray(gz.length - 4);
+    assert.equal(trailer.readUInt32LE(0), size);
+  }
+});
+
+test('every level round-trips, and a higher level is not larger', async () => {
+  const input = sample(BLOCK * 3, 4);
+  const sizes: number[] = [];
+  for (const level of [0, 1, 6, 9]) {
+    const gz = await gzipParallel(input, { level, blockSize: BLOCK, workers: 2 });
+    assert.ok(gunzipSync(gz).equals(input), `level ${level}`);
+    sizes.push(gz.length);
+  }
+  assert.ok(sizes[0]! > sizes[1]! && sizes[1]! >= sizes[2]! && sizes[2]! >= sizes[3]!);
+  await assert.rejects(gzipParallel(input, { level: 10 }), { code: 'GANTRY_E_USAGE' });
+});
+
+test('the dictionary carries across blocks: repeated blocks compress to little', async () => {
+  const block = sample(BLOCK, 5).subarray(0, 16 * 1024);
+  const input = Buffer.concat(Array.from({ length: 16 }, () => block));
+  const gz = await gzipParallel(input, { blockSize: 16 * 1024, workers: 2 });
+  // Without the previous block as dictionary every block would cost about
+  // as much as the first one.
+  const single = await gzipParallel(block, { blockSize: 16 * 1024, workers: 1 });
+  assert.ok(gz.length < single.length * 2, `${gz.length} vs ${single.length}`);
+});
