@@ -3,6 +3,7 @@
  * registries this script starts itself. Not part of `npm test`.
  *
  *   (a) registry A to registry B, a two-platform image with attestations
+ *   (a′) the same, skopeo keeping its blob-info cache between runs (tools.ts)
  *   (b) A/repo to A/other: gantry mounts, skopeo copies
  *   (c) the copy of (a) again, when the destination has everything
  *   (d) peak RSS while copying an image with a 1 GiB layer, A to B
@@ -28,7 +29,7 @@ import {
   type TimedRow,
   timedTable,
 } from './report.js';
-import { assertSameDigest, copyWith, TOOLS, type Tool } from './tools.js';
+import { assertSameDigest, copyWith, skopeoRunsCold, TOOLS, type Tool } from './tools.js';
 
 /** At least five runs per tool and scenario, so one outlier moves no median. */
 const RUNS = 5;
@@ -66,20 +67,24 @@ function options(argv: string[]): { runs: number; build: boolean } {
   return { runs, build: !argv.includes('--no-build') };
 }
 
-/** Both tools, alternating, `runs` times; `destination(tool, i)` is fresh per run. */
+/**
+ * gantry and a skopeo variant, alternating (and which goes first), `runs`
+ * times; `destination(tool, i)` is fresh per run.
+ */
 async function compare(
   runs: number,
   scenario: string,
   source: BuiltImage,
   destination: (tool: Tool, run: number) => string,
+  skopeo: Tool = 'skopeo',
 ): Promise<TimedRow> {
   const row: TimedRow = { scenario, gantry: [], skopeo: [] };
+  const tools: Tool[] = ['gantry', skopeo];
   for (let i = 0; i < runs; i++) {
-    const order = i % 2 === 0 ? TOOLS : [...TOOLS].reverse();
-    for (const tool of order) {
+    for (const tool of i % 2 === 0 ? tools : [...tools].reverse()) {
       const run = await copyWith(tool, source.reference, destination(tool, i));
       if (tool === 'gantry') assertSameDigest(run, source.digest, scenario);
-      row[tool].push(run.ms);
+      row[tool === 'gantry' ? 'gantry' : 'skopeo'].push(run.ms);
       log(`${scenario}: ${tool} run ${i + 1} ${(run.ms / 1000).toFixed(2)} s`);
     }
   }
@@ -87,7 +92,7 @@ async function compare(
 }
 
 async function peakRss(source: BuiltImage, into: string): Promise<MemoryRow> {
-  const peaks: Record<Tool, number> = { gantry: 0, skopeo: 0 };
+  const peaks = { gantry: 0, skopeo: 0 };
   for (const tool of TOOLS) {
     const run = await copyWith(tool, source.reference, `${into}/${tool}:1`, {
       rss: true,
@@ -127,6 +132,8 @@ async function bench(a: string, b: string, runs: number, dir: string): Promise<s
     fresh(a, 'e'),
   );
   rows.push({ ...halfRow, maxMs: TARGET_SAME_REGISTRY_MS });
+  const warm = `(a′) A → B, skopeo reusing its blob-info cache`;
+  rows.push(await compare(runs, warm, release, fresh(b, 'warm'), 'skopeo-warm'));
   const memory = await peakRss(big, `${b}/bench/big-copy`);
 
   return [
@@ -135,6 +142,12 @@ async function bench(a: string, b: string, runs: number, dir: string): Promise<s
     timedTable(rows),
     '',
     memoryTable([memory]),
+    '',
+    skopeoRunsCold()
+      ? 'skopeo runs with an empty blob-info cache except in (a′), where it ' +
+        'mounts blobs it remembers from earlier runs into the fresh repository.'
+      : 'skopeo ran with its persistent blob-info cache (no unshare here): ' +
+        'later runs may mount blobs from earlier runs.',
     '',
     'Machine:',
     '',
