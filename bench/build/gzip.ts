@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     const list = rates[name].map((rate) => rate.toFixed(1)).join(', ');
     const ratio = ((sizes[name] / size) * 100).toFixed(1);
     console.log(
-      `${name.padEnd(8)} ${list} MiB/s (best ${best(rates[name]).toFixed(1)}), ${ratio}% of input`,
+      `${name.padEnd(8)} ${list} MiB/s ` +
+        `(best ${best(rates[name]).toFixed(1)}), ${ratio}% of input`,
     );
   }
   console.log(

@@ -79,7 +79,7 @@ function toEntry(
     default:
       throw new GantryError(
         ErrorCode.BuildInput,
-        `${what}: "${tarEntry.path}" is a device or pipe, which layers built here do not carry`,
+        `${what}: "${tarEntry.path}" is a device or pipe, which layers do not carry`,
       );
   }
 }

@@ -1,5 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ErrorCode, GantryError } from '../errors.js';
+import {
+  bad,
+  checkChecksum,
+  cString,
+  type Pending,
+  parseNumber,
+  parsePax,
+} from './tar-fields.js';
 import { BLOCK_SIZE, padding } from './tar-header.js';
 
 /**
@@ -49,15 +57,6 @@ export function tarSourceFromFile(handle: FileHandle): TarSource {
 
 /** Longest pax or GNU long-name body accepted: names are bounded by PATH_MAX. */
 const MAX_EXTENSION_SIZE = 1024 * 1024;
-
-interface Pending {
-  path?: string;
-  linkpath?: string;
-  size?: number;
-  uid?: number;
-  gid?: number;
-  mtime?: number;
-}
 
 /** The entries of a tar, in order. `what` names the tar in errors. */
 export async function* readTarEntries(
@@ -167,69 +166,6 @@ async function readExtension(
   return body;
 }
 
-/** pax records `"%d key=value\n"`; keys gantry does not use are skipped. */
-function parsePax(body: Uint8Array, what: string): Pending {
-  const result: Pending = {};
-  const bytes = Buffer.from(body);
-  let at = 0;
-  while (at < bytes.length && bytes[at] !== 0) {
-    const space = bytes.indexOf(0x20, at);
-    const length = Number(bytes.toString('latin1', at, space));
-    if (space < 0 || !Number.isSafeInteger(length) || length <= 0) {
-      throw bad(what, 'has a malformed pax record', at);
-    }
-    const record = bytes.toString('utf8', space + 1, at + length - 1);
-    const equals = record.indexOf('=');
-    setPax(result, record.slice(0, equals), record.slice(equals + 1), what);
-    at += length;
-  }
-  return result;
-}
-
-function setPax(result: Pending, key: string, value: string, what: string): void {
-  if (key === 'path') result.path = value;
-  else if (key === 'linkpath') result.linkpath = value;
-  else if (key === 'size' || key === 'uid' || key === 'gid' || key === 'mtime') {
-    const number = key === 'mtime' ? Math.floor(Number(value)) : Number(value);
-    if (!Number.isSafeInteger(number) || number < 0) {
-      throw bad(what, `has a pax ${key} record out of range`, 0);
-    }
-    result[key] = number;
-  } else if (key.startsWith('GNU.sparse')) {
-    throw new GantryError(
-      ErrorCode.Unsupported,
-      `${what}: sparse files are not supported`,
-    );
-  }
-}
-
-/** Octal ASCII, or base-256 when the first byte has its high bit set (GNU). */
-function parseNumber(field: Uint8Array, what: string, at: number): number {
-  if ((field[0]! & 0x80) !== 0) {
-    let value = field[0]! & 0x7f;
-    for (const byte of field.subarray(1)) value = value * 256 + byte;
-    if (!Number.isSafeInteger(value)) throw bad(what, 'has a number out of range', at);
-    return value;
-  }
-  const digits = text(field).trim();
-  if (digits === '') return 0;
-  if (!/^[0-7]+$/.test(digits)) throw bad(what, 'has a malformed numeric field', at);
-  return Number.parseInt(digits, 8);
-}
-
-/** The checksum is the byte sum with the field read as spaces (ustar). */
-function checkChecksum(block: Uint8Array, what: string, at: number): void {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
-  }
-  const stored = parseNumber(block.subarray(148, 156), what, at);
-  if (stored !== unsigned && stored !== signed) throw bad(what, 'has a bad checksum', at);
-}
-
 function cleanPath(path: string): string {
   let clean = path;
   while (clean.startsWith('./')) clean = clean.slice(2);
@@ -242,17 +178,6 @@ function text(field: Uint8Array): string {
   return cString(field);
 }
 
-function cString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return Buffer.from(bytes.subarray(0, end < 0 ? bytes.length : end)).toString('utf8');
-}
-
 function isZero(block: Uint8Array): boolean {
   return block.every((byte) => byte === 0);
-}
-
-function bad(what: string, problem: string, at: number): GantryError {
-  return new GantryError(ErrorCode.InvalidArchive, `${what} ${problem} (byte ${at})`, {
-    hint: 'check that the file is a complete, uncompressed or gzip tar archive',
-  });
 }

@@ -80,7 +80,7 @@ test('every level round-trips, and a higher level is not larger', async () => {
   await assert.rejects(gzipParallel(input, { level: 10 }), { code: 'GANTRY_E_USAGE' });
 });
 
-test('the dictionary carries across blocks: repeated blocks compress to little', async () => {
+test('the dictionary spans blocks: repeated blocks compress to little', async () => {
   const block = sample(BLOCK, 5).subarray(0, 16 * 1024);
   const input = Buffer.concat(Array.from({ length: 16 }, () => block));
   const gz = await gzipParallel(input, { blockSize: 16 * 1024, workers: 2 });

@@ -9,7 +9,7 @@ import { blobTar, byPath, listTar, run, tempDir } from './support.js';
 // layer order) and hard links to it; links in tarball inputs are re-pointed
 // the same way, and follow content when a later input replaces a name (BR-24).
 
-test('files sharing an inode in one folder become hard links to the first path', async () => {
+test('files of one inode in a folder become links to the first path', async () => {
   const root = await tempDir();
   await mkdir(join(root, 'z'));
   await writeFile(join(root, 'z/original'), 'shared\n');

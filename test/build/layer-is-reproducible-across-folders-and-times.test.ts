@@ -28,7 +28,7 @@ async function touchAll(root: string, seconds: number): Promise<void> {
 const sha256 = (bytes: Uint8Array) =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-test('two builds of the same tree in different folders and times are identical', async () => {
+test('the same tree in other folders, at other times, builds identically', async () => {
   const first = await tempDir();
   await makeTree(first, false);
   await touchAll(first, 1_000_000);
@@ -85,7 +85,7 @@ test('the epoch is part of the layer: another epoch gives another diff ID', asyn
   assert.notEqual(a.diffId.toString(), b.diffId.toString());
 });
 
-test('diff ID is the sha256 of the tar; digest and size are those of the blob', async () => {
+test("diff ID is the tar digest; digest and size are the blob's", async () => {
   const root = await tempDir();
   await makeTree(root, false);
   const out = await tempDir();

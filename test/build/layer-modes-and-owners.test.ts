@@ -64,7 +64,7 @@ test('mode applies to files, directoryMode to folders, uid and gid to all', asyn
   assert.deepEqual([entries.get('opt')?.mode, entries.get('opt')?.uid], [0o755, 0]);
 });
 
-test('a single file lands at its destination, or inside a destination ending in /', async () => {
+test('a file lands at its destination, or inside one ending in /', async () => {
   const root = await tree();
   const { entries } = await layerEntries([
     { source: join(root, 'bin/tool'), destination: '/usr/local/bin/renamed' },
@@ -96,7 +96,7 @@ test('tarball entries keep their modes and owners unless overridden', async () =
   assert.equal(entries.get('b/bin/tool')?.uid, 0);
 });
 
-test('GNU tar shows numeric owners only: no user or group names are written', async () => {
+test('GNU tar shows numeric owners only: no user or group names', async () => {
   const { path } = await layerEntries([{ source: await tree(), destination: '/t' }]);
   const { stdout } = await run('tar', ['-tvf', path]);
   for (const line of stdout.trim().split('\n')) assert.match(line, / 0\/0 /);

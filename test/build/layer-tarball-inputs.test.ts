@@ -68,7 +68,7 @@ test('a tarball with a damaged header checksum is refused', async () => {
   );
 });
 
-test("a layer's own tar fed back as a tarball input rebuilds to the same diff ID", async () => {
+test("a layer's own tar as a tarball input rebuilds to the same bytes", async () => {
   const root = await sourceTree();
   const out = await tempDir();
   const first = await buildLayer([{ source: root, destination: '/x' }], {
