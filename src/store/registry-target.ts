@@ -190,7 +190,14 @@ export class RegistryTarget implements WriteTarget {
    * never answers 404 there, so a 404 means the tag schema is in use.
    */
   #hasReferrersApi(subject: Digest): Promise<boolean> {
-    this.#referrersApi ??= this.#probeReferrersApi(subject);
+    if (this.#referrersApi === undefined) {
+      const probe = this.#probeReferrersApi(subject);
+      // A failed probe is asked again next time, not remembered.
+      probe.catch(() => {
+        if (this.#referrersApi === probe) this.#referrersApi = undefined;
+      });
+      this.#referrersApi = probe;
+    }
     return this.#referrersApi;
   }
 
