@@ -13,6 +13,11 @@ export interface CuttingProxy {
   cutAfter(bytes: number): void;
   /** Drop the connections once after this many bytes, then pass again. */
   cutOnceAfter(bytes: number): void;
+  /**
+   * Drop the connections once, when a client starts its `nth` request with
+   * `method` (that request never reaches the registry), then pass again.
+   */
+  cutOnceAtRequest(method: string, nth: number): void;
   /** Connections dropped by cuts so far. */
   readonly drops: number;
   /** Pass everything through again. */
@@ -27,6 +32,19 @@ export async function startCuttingProxy(upstreamPort: number): Promise<CuttingPr
   let down = false;
   let once = false;
   let drops = 0;
+  let request: { start: string; left: number } | undefined;
+
+  /** Whether `chunk` starts the request the cut waits for. */
+  const startsCutRequest = (chunk: Buffer): boolean => {
+    if (request === undefined) return false;
+    if (chunk.subarray(0, request.start.length).toString('latin1') !== request.start) {
+      return false;
+    }
+    request.left--;
+    if (request.left > 0) return false;
+    request = undefined;
+    return true;
+  };
 
   const goDown = () => {
     down = !once;
@@ -52,6 +70,10 @@ export async function startCuttingProxy(upstreamPort: number): Promise<CuttingPr
       });
     }
     client.on('data', (chunk: Buffer) => {
+      if (startsCutRequest(chunk)) {
+        once = true;
+        return goDown();
+      }
       if (budget !== undefined) {
         budget -= chunk.length;
         if (budget < 0) return goDown();
@@ -81,6 +103,9 @@ export async function startCuttingProxy(upstreamPort: number): Promise<CuttingPr
       budget = bytes;
       once = true;
     },
+    cutOnceAtRequest(method: string, nth: number) {
+      request = { start: `${method} `, left: nth };
+    },
     get drops() {
       return drops;
     },
@@ -88,6 +113,7 @@ export async function startCuttingProxy(upstreamPort: number): Promise<CuttingPr
       budget = undefined;
       down = false;
       once = false;
+      request = undefined;
     },
     get cut() {
       return down;
