@@ -1,4 +1,5 @@
 import type { CopyEvent, CopyOptions, CopyResult, CopyStats } from '../copy/index.js';
+import { isIndexType } from '../oci/mediatype.js';
 import type { CommandContext } from './context.js';
 import { humanSize } from './format.js';
 import { writeJson, writeLine, writeMessage } from './io.js';
@@ -78,15 +79,17 @@ export function reportCopies(context: CommandContext, report: CopyReport): void 
         tag === undefined ? report.destination : `${report.destination}:${tag}`;
       writeLine(context.io, `${named}@${result.digest}`);
     }
-    if (result.changed) {
-      writeMessage(
-        context.io,
-        `note: the platform subset is a new index ${result.digest}; ` +
-          `it differs from the source ${result.sourceDigest}`,
-      );
-    }
+    if (result.changed) writeMessage(context.io, changedNote(result));
   }
   writeMessage(context.io, summary(report));
+}
+
+/** BR-11: a digest that is not the source's is never silent. */
+function changedNote(result: CopyResult): string {
+  const what = isIndexType(result.mediaType)
+    ? `the platform subset is a new index ${result.digest}`
+    : `the chosen platform's image is ${result.digest}`;
+  return `note: ${what}; it differs from the source ${result.sourceDigest}`;
 }
 
 /** `copied sha256:0123abcd4567 in 1.23 s: 12 blobs (10 uploaded, ...), 94 MiB sent` */

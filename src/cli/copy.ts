@@ -6,13 +6,22 @@ import {
   copyImage,
 } from '../copy/index.js';
 import { onSide } from '../copy/errors.js';
-import { Digest } from '../oci/digest.js';
-import { parsePlatform } from '../oci/platform.js';
-import { parseReference } from '../reference/index.js';
-import { DOCKER_ARCHIVE_PREFIX, openTarget } from '../store/open-target.js';
+import { isAttestation } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import { parseManifest } from '../oci/manifest.js';
+import { isIndexType } from '../oci/mediatype.js';
+import { type Platform, parsePlatform } from '../oci/platform.js';
+import { requirePlatform } from '../oci/platform-match.js';
+import { openTarget } from '../store/open-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
-import { isLayoutReference, parseLayoutReference } from '../store/transport-reference.js';
 import type { CommandContext } from './context.js';
+import {
+  checkRepositories,
+  destinationTags,
+  dockerArchiveTags,
+  onlyImage,
+  registriesOf,
+} from './copy-names.js';
 import { type CopyReport, reportCopies, watchCopy } from './copy-report.js';
 import type { Runner } from './main.js';
 import { collect, usageError } from './options.js';
@@ -59,7 +68,7 @@ export function registerCopy(program: Command, run: Runner): void {
     .action(async (from: string, to: string, flags: CopyFlags, command: Command) => {
       const options = copyOptions(flags);
       if (flags.allTags === true) checkRepositories(from, to);
-      await run(command, registries(from, to), (context) =>
+      await run(command, registriesOf(from, to), (context) =>
         copyCommand(context, from, to, flags.allTags === true, options),
       );
     });
@@ -86,7 +95,7 @@ async function copyCommand(
   try {
     results = allTags
       ? await copyAllTags(source.target, destination.target, watch.options)
-      : [await copyOne(source, destination, watch.options)];
+      : [await copyOne(from, source, destination, watch.options)];
     await onSide('destination', undefined, async () => destination.target.close?.());
   } catch (error) {
     await closeAfterFailure(destination.target);
@@ -106,45 +115,62 @@ async function copyCommand(
   reportCopies(context, report);
 }
 
-type Opened = { target: ReadTarget | WriteTarget; ref: string | undefined };
+interface Opened<T extends ReadTarget> {
+  target: T;
+  ref: string | undefined;
+}
 
-function copyOne(
-  source: Opened,
-  destination: { target: WriteTarget; ref: string | undefined },
+async function copyOne(
+  from: string,
+  source: Opened<ReadTarget>,
+  destination: Opened<WriteTarget>,
   options: CopyOptions,
 ): Promise<CopyResult> {
-  if (source.ref === undefined) {
-    throw usageError(
-      `${source.target.description}: name the image to copy`,
-      'add a tag or a digest, e.g. oci:PATH:TAG or oci:PATH@sha256:...',
-    );
+  const sourceRef = source.ref ?? (await onlyImage(source.target));
+  if (destination.target.kind !== 'docker-archive') {
+    const subset = options.platforms !== undefined;
+    const tags = destinationTags(sourceRef, destination.ref, subset);
+    return copyImage(source.target, sourceRef, destination.target, tags, options);
   }
-  const tags = destinationTags(source.ref, destination.ref, options);
-  return copyImage(source.target, source.ref, destination.target, tags, options);
+
+  const tags = dockerArchiveTags(from, sourceRef, destination.ref);
+  const image = await pickImage(source.target, sourceRef, options.platforms);
+  const { platforms: _all, ...rest } = options;
+  const result = await copyImage(source.target, image, destination.target, tags, rest);
+  return image === sourceRef
+    ? result
+    : { ...result, sourceDigest: await digestOf(source, sourceRef), changed: true };
 }
 
 /**
- * The tag the destination gets: its own, or else the source's tag, so that
- * `gantry copy host/app:1 oci:dir` is found in `dir` as `1`. A destination
- * named by digest gets no tag; its digest must be the source's, so it
- * cannot take a platform subset, whose digest is new.
+ * A docker-save archive has no place for an index (manifest.json lists
+ * images): with one `--platform`, that platform's image of a source index
+ * is copied as it is, by its digest.
  */
-function destinationTags(
+async function pickImage(
+  source: ReadTarget,
   sourceRef: string,
-  destinationRef: string | undefined,
-  options: CopyOptions,
-): string[] {
-  if (destinationRef !== undefined && isDigest(destinationRef)) {
-    if (options.platforms !== undefined) {
-      throw usageError(
-        'a platform subset is a new index with a new digest',
-        'name the destination by a tag, not by a digest',
-      );
-    }
-    return [];
-  }
-  if (destinationRef !== undefined) return [destinationRef];
-  return isDigest(sourceRef) ? [] : [sourceRef];
+  platforms: Platform[] | undefined,
+): Promise<string> {
+  if (platforms === undefined || platforms.length !== 1) return sourceRef;
+  const descriptor = await onSide('source', undefined, () => source.resolve(sourceRef));
+  if (!isIndexType(descriptor.mediaType)) return sourceRef;
+
+  const where = `${source.description} ${sourceRef}`;
+  const bytes = await onSide('source', descriptor.digest, () =>
+    source.fetchBytes(descriptor),
+  );
+  const index = parseManifest(bytes, {
+    descriptorMediaType: descriptor.mediaType,
+    where,
+  });
+  if (index.kind !== 'index') return sourceRef;
+  const images = index.manifests.filter((entry) => !isAttestation(entry));
+  return requirePlatform(platforms[0]!, images, where).digest.toString();
+}
+
+async function digestOf(source: Opened<ReadTarget>, ref: string): Promise<Digest> {
+  return (await source.target.resolve(ref)).digest;
 }
 
 /**
@@ -165,38 +191,6 @@ function copyOptions(flags: CopyFlags): CopyOptions {
       : { platforms: flags.platform.map((text) => parsePlatform(text)) }),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
   };
-}
-
-/** The registries SRC and DST name: explicit credentials apply to them only. */
-function registries(...texts: string[]): string[] {
-  return texts
-    .filter((text) => !isLayoutReference(text) && !text.startsWith(DOCKER_ARCHIVE_PREFIX))
-    .map((text) => parseReference(text).registry);
-}
-
-/** With `--all-tags` both sides name a repository: no tag, no digest. */
-function checkRepositories(...texts: string[]): void {
-  for (const text of texts) {
-    if (namesRepository(text)) continue;
-    throw usageError(
-      `--all-tags copies a whole repository, but "${text}" names one image`,
-      'drop the tag or digest, e.g. gantry copy --all-tags host/app mirror/app',
-    );
-  }
-}
-
-function namesRepository(text: string): boolean {
-  if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) return true;
-  if (isLayoutReference(text)) {
-    const ref = parseLayoutReference(text);
-    return ref.tag === undefined && ref.digest === undefined;
-  }
-  const lastPart = text.slice(text.lastIndexOf('/') + 1);
-  return !lastPart.includes(':') && !lastPart.includes('@');
-}
-
-function isDigest(ref: string): boolean {
-  return Digest.isValid(ref);
 }
 
 function parseConcurrency(text: string): number {
