@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
+import { RegistryError } from '../registry/registry-error.js';
 import { RegistryTarget } from '../store/registry-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
 import { aborted, onSide, sided } from './errors.js';
@@ -59,15 +60,49 @@ async function transfer(
       );
       if (mounted) return 'mounted';
     }
-    // TODO(perf): uploadBlob asks HEAD again; a flag to skip it saves a round trip.
-    const open = (offset: number) => openSource(context, descriptor, offset);
-    const result = await onDestination(() => destination.pushFrom(descriptor, { open }));
+    const result = await onDestination(() => uploadTo(context, destination, descriptor));
     return result === 'exists' ? 'skipped' : 'uploaded';
   }
 
   const stream = await openSource(context, descriptor, 0);
   await onDestination(() => destination.push(descriptor, stream));
   return 'uploaded';
+}
+
+/**
+ * How many upload sessions one blob gets. A registry can lose a session
+ * when a chunk breaks off half-written (distribution 2.8 then answers the
+ * closing PUT with BLOB_UPLOAD_UNKNOWN); the blob is still wanted, so it is
+ * sent once more in a new session, from byte 0.
+ */
+export const UPLOAD_SESSIONS_PER_BLOB = 2;
+
+/** Codes of a registry that no longer knows the upload session. */
+const LOST_SESSION_CODES = ['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID'];
+
+async function uploadTo(
+  context: BlobContext,
+  destination: RegistryTarget,
+  descriptor: Descriptor,
+): Promise<'uploaded' | 'exists'> {
+  // TODO(perf): uploadBlob asks HEAD again; a flag to skip it saves a round trip.
+  const open = (offset: number) => openSource(context, descriptor, offset);
+  for (let session = 1; ; session++) {
+    try {
+      const result = await destination.pushFrom(descriptor, { open });
+      // Found after a lost session: the first session's bytes arrived.
+      return session > 1 ? 'uploaded' : result;
+    } catch (error) {
+      const lost =
+        error instanceof RegistryError &&
+        LOST_SESSION_CODES.some((code) => error.has(code));
+      if (!lost || session >= UPLOAD_SESSIONS_PER_BLOB || context.signal.aborted) {
+        throw error;
+      }
+      const message = `destination lost the upload of ${descriptor.digest}; again`;
+      context.emit({ type: 'warning', message });
+    }
+  }
 }
 
 /**
