@@ -1,7 +1,6 @@
 import { Digest } from '../oci/digest.js';
 import { parseReference } from '../reference/index.js';
 import { DOCKER_ARCHIVE_PREFIX } from '../store/open-target.js';
-import type { ReadTarget } from '../store/target.js';
 import { isLayoutReference, parseLayoutReference } from '../store/transport-reference.js';
 import { usageError } from './options.js';
 
@@ -39,17 +38,6 @@ function namesRepository(text: string): boolean {
   }
   const lastPart = text.slice(text.lastIndexOf('/') + 1);
   return !lastPart.includes(':') && !lastPart.includes('@');
-}
-
-/** A source named without tag or digest (a docker archive): its one image. */
-export async function onlyImage(target: ReadTarget): Promise<string> {
-  const tags = target.kind === 'docker-archive' ? await target.tags() : [];
-  if (tags.length === 1) return tags[0]!;
-  throw usageError(
-    `${target.description}: name the image to copy` +
-      (tags.length > 1 ? ` (it holds ${tags.join(', ')})` : ''),
-    'add a tag or a digest, e.g. oci:PATH:TAG or oci:PATH@sha256:...',
-  );
 }
 
 /**

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
+import { onSide } from '../copy/errors.js';
 import {
   type CopyOptions,
   type CopyResult,
   copyAllTags,
   copyImage,
 } from '../copy/index.js';
-import { onSide } from '../copy/errors.js';
-import { isAttestation } from '../oci/descriptor.js';
-import type { Digest } from '../oci/digest.js';
-import { parseManifest } from '../oci/manifest.js';
-import { isIndexType } from '../oci/mediatype.js';
-import { type Platform, parsePlatform } from '../oci/platform.js';
-import { requirePlatform } from '../oci/platform-match.js';
+import { parsePlatform } from '../oci/platform.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
 import type { CommandContext } from './context.js';
@@ -19,10 +14,10 @@ import {
   checkRepositories,
   destinationTags,
   dockerArchiveTags,
-  onlyImage,
   registriesOf,
 } from './copy-names.js';
-import { type CopyReport, reportCopies, watchCopy } from './copy-report.js';
+import { reportCopies, watchCopy } from './copy-report.js';
+import { pickImage, sourceImage } from './copy-source.js';
 import type { Runner } from './main.js';
 import { collect, usageError } from './options.js';
 
@@ -82,37 +77,22 @@ async function copyCommand(
   options: CopyOptions,
 ): Promise<void> {
   const started = performance.now();
-  const { client } = context;
   const source = await onSide('source', undefined, () =>
-    openTarget(from, { client, readOnly: true }),
+    openTarget(from, { client: context.client, readOnly: true }),
   );
-  const destination = await onSide('destination', undefined, () =>
-    openTarget(to, { client, create: true }),
-  );
-
-  const watch = watchCopy(context, options);
-  let results: CopyResult[];
+  let done: { destination: string; results: CopyResult[] };
   try {
-    results = allTags
-      ? await copyAllTags(source.target, destination.target, watch.options)
-      : [await copyOne(from, source, destination, watch.options)];
-    await onSide('destination', undefined, async () => destination.target.close?.());
-  } catch (error) {
-    await closeAfterFailure(destination.target);
-    throw error;
+    done = await copyFrom(context, { from, to, allTags }, source, options);
   } finally {
-    watch.stop();
     await source.target.close?.();
   }
 
-  const report: CopyReport = {
+  reportCopies(context, {
     source: from,
-    destination: destination.target.description,
-    results,
+    ...done,
     allTags,
     seconds: (performance.now() - started) / 1000,
-  };
-  reportCopies(context, report);
+  });
 }
 
 interface Opened<T extends ReadTarget> {
@@ -120,13 +100,53 @@ interface Opened<T extends ReadTarget> {
   ref: string | undefined;
 }
 
+/**
+ * Checks the source first, so that a missing source leaves nothing behind
+ * at the destination (not even a new, empty layout); then copies.
+ */
+async function copyFrom(
+  context: CommandContext,
+  names: { from: string; to: string; allTags: boolean },
+  source: Opened<ReadTarget>,
+  options: CopyOptions,
+): Promise<{ destination: string; results: CopyResult[] }> {
+  const sourceRef = names.allTags
+    ? undefined
+    : await sourceImage(source.target, source.ref);
+  const destination = await onSide('destination', undefined, () =>
+    openTarget(names.to, { client: context.client, create: true }),
+  );
+
+  const watch = watchCopy(context, options);
+  try {
+    const results =
+      sourceRef === undefined
+        ? await copyAllTags(source.target, destination.target, watch.options)
+        : [
+            await copyOne(
+              names.from,
+              { ...source, ref: sourceRef },
+              destination,
+              watch.options,
+            ),
+          ];
+    await onSide('destination', undefined, async () => destination.target.close?.());
+    return { destination: destination.target.description, results };
+  } catch (error) {
+    await closeAfterFailure(destination.target);
+    throw error;
+  } finally {
+    watch.stop();
+  }
+}
+
 async function copyOne(
   from: string,
-  source: Opened<ReadTarget>,
+  source: { target: ReadTarget; ref: string },
   destination: Opened<WriteTarget>,
   options: CopyOptions,
 ): Promise<CopyResult> {
-  const sourceRef = source.ref ?? (await onlyImage(source.target));
+  const sourceRef = source.ref;
   if (destination.target.kind !== 'docker-archive') {
     const subset = options.platforms !== undefined;
     const tags = destinationTags(sourceRef, destination.ref, subset);
@@ -134,43 +154,17 @@ async function copyOne(
   }
 
   const tags = dockerArchiveTags(from, sourceRef, destination.ref);
-  const image = await pickImage(source.target, sourceRef, options.platforms);
+  const picked = await pickImage(source.target, sourceRef, options.platforms);
   const { platforms: _all, ...rest } = options;
-  const result = await copyImage(source.target, image, destination.target, tags, rest);
-  return image === sourceRef
-    ? result
-    : { ...result, sourceDigest: await digestOf(source, sourceRef), changed: true };
-}
-
-/**
- * A docker-save archive has no place for an index (manifest.json lists
- * images): with one `--platform`, that platform's image of a source index
- * is copied as it is, by its digest.
- */
-async function pickImage(
-  source: ReadTarget,
-  sourceRef: string,
-  platforms: Platform[] | undefined,
-): Promise<string> {
-  if (platforms === undefined || platforms.length !== 1) return sourceRef;
-  const descriptor = await onSide('source', undefined, () => source.resolve(sourceRef));
-  if (!isIndexType(descriptor.mediaType)) return sourceRef;
-
-  const where = `${source.description} ${sourceRef}`;
-  const bytes = await onSide('source', descriptor.digest, () =>
-    source.fetchBytes(descriptor),
+  const result = await copyImage(
+    source.target,
+    picked.image,
+    destination.target,
+    tags,
+    rest,
   );
-  const index = parseManifest(bytes, {
-    descriptorMediaType: descriptor.mediaType,
-    where,
-  });
-  if (index.kind !== 'index') return sourceRef;
-  const images = index.manifests.filter((entry) => !isAttestation(entry));
-  return requirePlatform(platforms[0]!, images, where).digest.toString();
-}
-
-async function digestOf(source: Opened<ReadTarget>, ref: string): Promise<Digest> {
-  return (await source.target.resolve(ref)).digest;
+  if (picked.index === undefined) return result;
+  return { ...result, sourceDigest: picked.index, changed: true };
 }
 
 /**
