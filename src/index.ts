@@ -1,10 +1,13 @@
 /**
  * gantry as a library: the OCI model, image references, the registry
- * client, errors and the logger interface. The CLI (cli/) is built on
- * exactly this surface.
+ * client, targets (registry, OCI layout, OCI archive, docker-save archive,
+ * memory), the copy graph, errors and the logger interface. The CLI (cli/)
+ * is built on exactly this surface.
  */
+export * from './copy/index.js';
 export * from './errors.js';
 export * from './log.js';
 export * from './oci/index.js';
 export * from './reference/index.js';
 export * from './registry/index.js';
+export * from './store/index.js';

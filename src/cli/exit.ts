@@ -8,10 +8,11 @@ import { ErrorCode, isGantryError } from '../errors.js';
  * |------|------------------------------------------------------------------|
  * | 0    | success                                                          |
  * | 1    | a failure not listed below, or an internal error                 |
- * | 2    | usage error or invalid input (reference, digest, platform...)    |
+ * | 2    | usage error or invalid input (reference, digest, platform, a     |
+ * |      | folder or file that is not an OCI layout or archive)             |
  * | 3    | not found (manifest, tag, blob, repository, platform in an index)|
  * | 4    | authentication or authorisation failed                           |
- * | 5    | network, TLS, timeout or too many requests                       |
+ * | 5    | network, TLS, timeout, too many requests or redirects            |
  * | 6    | content check failed (digest or size mismatch, short read,       |
  * |      | trailing data, invalid or oversized manifest)                    |
  */
@@ -36,6 +37,9 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   [ErrorCode.InvalidDigest, ExitCode.Usage],
   [ErrorCode.InvalidPlatform, ExitCode.Usage],
   [ErrorCode.InvalidMediaType, ExitCode.Usage],
+  // A folder or file named as a layout or archive that is not one.
+  [ErrorCode.InvalidLayout, ExitCode.Usage],
+  [ErrorCode.InvalidArchive, ExitCode.Usage],
 
   [ErrorCode.NotFound, ExitCode.NotFound],
   // An index without the requested platform: the thing asked for is absent.
@@ -51,6 +55,7 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   [ErrorCode.Tls, ExitCode.Network],
   [ErrorCode.Timeout, ExitCode.Network],
   [ErrorCode.TooManyRequests, ExitCode.Network],
+  [ErrorCode.Redirect, ExitCode.Network],
 
   [ErrorCode.DigestMismatch, ExitCode.Content],
   [ErrorCode.SizeMismatch, ExitCode.Content],
@@ -58,6 +63,7 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   [ErrorCode.TrailingData, ExitCode.Content],
   [ErrorCode.InvalidManifest, ExitCode.Content],
   [ErrorCode.ManifestTooLarge, ExitCode.Content],
+  [ErrorCode.ContentTooLarge, ExitCode.Content],
   [ErrorCode.InvalidConfig, ExitCode.Content],
   [ErrorCode.SchemaViolation, ExitCode.Content],
 ]);
