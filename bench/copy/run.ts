@@ -20,16 +20,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '../../src/registry/client.js';
 import { type RunningRegistry, startRegistry } from '../../test/harness/registries.js';
-import { type BuiltImage, type ImageShape, MiB, pushImage } from './image.js';
-import {
-  machine,
-  type MemoryRow,
-  memoryTable,
-  runsTable,
-  type TimedRow,
-  timedTable,
-} from './report.js';
-import { assertSameDigest, copyWith, skopeoRunsCold, TOOLS, type Tool } from './tools.js';
+import { type ImageShape, MiB, pushImage } from './image.js';
+import { machine, memoryTable, runsTable, type TimedRow, timedTable } from './report.js';
+import { compare, log, peakRss, startup } from './scenarios.js';
+import { skopeoRunsCold, type Tool } from './tools.js';
 
 /** At least five runs per tool and scenario, so one outlier moves no median. */
 const RUNS = 5;
@@ -56,55 +50,11 @@ const TARGET_PEAK_RSS = 150 * 1e6;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
-}
-
 function options(argv: string[]): { runs: number; build: boolean } {
   const at = argv.indexOf('--runs');
   const runs = at >= 0 ? Number(argv[at + 1]) : RUNS;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a count');
   return { runs, build: !argv.includes('--no-build') };
-}
-
-/**
- * gantry and a skopeo variant, alternating (and which goes first), `runs`
- * times; `destination(tool, i)` is fresh per run.
- */
-async function compare(
-  runs: number,
-  scenario: string,
-  source: BuiltImage,
-  destination: (tool: Tool, run: number) => string,
-  skopeo: Tool = 'skopeo',
-): Promise<TimedRow> {
-  const row: TimedRow = { scenario, gantry: [], skopeo: [] };
-  const tools: Tool[] = ['gantry', skopeo];
-  for (let i = 0; i < runs; i++) {
-    for (const tool of i % 2 === 0 ? tools : [...tools].reverse()) {
-      const run = await copyWith(tool, source.reference, destination(tool, i));
-      if (tool === 'gantry') assertSameDigest(run, source.digest, scenario);
-      row[tool === 'gantry' ? 'gantry' : 'skopeo'].push(run.ms);
-      log(`${scenario}: ${tool} run ${i + 1} ${(run.ms / 1000).toFixed(2)} s`);
-    }
-  }
-  return row;
-}
-
-async function peakRss(source: BuiltImage, into: string): Promise<MemoryRow> {
-  const peaks = { gantry: 0, skopeo: 0 };
-  for (const tool of TOOLS) {
-    const run = await copyWith(tool, source.reference, `${into}/${tool}:1`, {
-      rss: true,
-    });
-    peaks[tool] = run.peakRss ?? Number.NaN;
-    log(`peak RSS ${tool}: ${(peaks[tool] / MiB).toFixed(0)} MiB`);
-  }
-  return {
-    scenario: '(d) registry → registry, 1 GiB layer',
-    ...peaks,
-    maxBytes: TARGET_PEAK_RSS,
-  };
 }
 
 async function bench(a: string, b: string, runs: number, dir: string): Promise<string> {
@@ -134,14 +84,19 @@ async function bench(a: string, b: string, runs: number, dir: string): Promise<s
   rows.push({ ...halfRow, maxMs: TARGET_SAME_REGISTRY_MS });
   const warm = `(a′) A → B, skopeo reusing its blob-info cache`;
   rows.push(await compare(runs, warm, release, fresh(b, 'warm'), 'skopeo-warm'));
-  const memory = await peakRss(big, `${b}/bench/big-copy`);
+  rows.push(await startup(runs));
+  const memory = [
+    await peakRss('(d) A → B, 1 GiB layer', big, `${b}/bench/big`, TARGET_PEAK_RSS),
+    // Not a target: many blobs in flight at once, for comparison.
+    await peakRss(`(d′) A → B, the image of (a)`, release, `${b}/bench/rss`),
+  ];
 
   return [
     `### gantry copy vs skopeo copy (${runs} runs each, medians)`,
     '',
     timedTable(rows),
     '',
-    memoryTable([memory]),
+    memoryTable(memory),
     '',
     skopeoRunsCold()
       ? 'skopeo runs with an empty blob-info cache except in (a′), where it ' +

@@ -67,6 +67,13 @@ export function copyWith(
   return measure('unshare', ['-m', 'sh', '-c', script, 'sh', ...args], options);
 }
 
+/** Start-up alone: `--version`, which loads the program and exits. */
+export function startWith(tool: 'gantry' | 'skopeo'): Promise<Measured> {
+  return tool === 'gantry'
+    ? measure(process.execPath, [GANTRY_BIN, '--version'])
+    : measure(SKOPEO, ['--version']);
+}
+
 function coldMount(then: string): string {
   return `mount -t tmpfs none ${BLOB_INFO_CACHE_DIR} && ${then}`;
 }
