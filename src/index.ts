@@ -1,9 +1,10 @@
 /**
  * gantry as a library: the OCI model, image references, the registry
- * client, targets (registry, OCI layout, OCI archive, docker-save archive,
+ * client, deterministic layers, targets (registry, OCI layout, OCI archive, docker-save archive,
  * memory), the copy graph, errors and the logger interface. The CLI (cli/)
  * is built on exactly this surface.
  */
+export * from './build/index.js';
 export * from './copy/index.js';
 export * from './errors.js';
 export * from './log.js';

@@ -40,6 +40,7 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   // A folder or file named as a layout or archive that is not one.
   [ErrorCode.InvalidLayout, ExitCode.Usage],
   [ErrorCode.InvalidArchive, ExitCode.Usage],
+  [ErrorCode.BuildInput, ExitCode.Usage],
 
   [ErrorCode.NotFound, ExitCode.NotFound],
   // An index without the requested platform: the thing asked for is absent.
