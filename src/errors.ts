@@ -113,6 +113,11 @@ export const ErrorCode = {
 
   // image build: layer inputs (missing, unreadable, conflicting, changed)
   BuildInput: 'GANTRY_E_BUILD_INPUT',
+
+  // release: the release file, its version and the tags it plans
+  ReleaseFile: 'GANTRY_E_RELEASE_FILE',
+  InvalidVersion: 'GANTRY_E_VERSION',
+  TagConflict: 'GANTRY_E_TAG_CONFLICT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
