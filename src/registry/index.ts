@@ -3,6 +3,17 @@
 export { type BlobDescriptor, getBlob, headBlob, MAX_BLOB_RESUMES } from './blobs.js';
 export { type ClientSession, RegistryClient, type SessionFactory } from './client.js';
 export {
+  chainCredentials,
+  type Credential,
+  type CredentialPurpose,
+  type CredentialStore,
+  credentialsFromEnv,
+  MAX_STDIN_PASSWORD_BYTES,
+  readPasswordFromStdin,
+  StaticCredentials,
+} from './credentials.js';
+export { DockerConfigCredentials, type DockerConfigOptions } from './docker-config.js';
+export {
   deleteManifest,
   findManifest,
   getManifest,
