@@ -53,3 +53,44 @@ export {
   ZstdFrames,
   type ZstdOptions,
 } from './zstd.js';
+export { type ResolvedBase, resolveBase, SCRATCH, scratchBase } from './base.js';
+export {
+  type BuildEvent,
+  type BuildOptions,
+  type BuildResult,
+  type BuildStep,
+  type BuiltManifest,
+  buildImages,
+  DEFAULT_BUILD_COMPRESSION,
+  type PlatformBuild,
+  pushBuild,
+} from './build-image.js';
+export {
+  type CachedBuildOptions,
+  cachedLayer,
+  defaultCacheDir,
+  type LayerFile,
+} from './cache.js';
+export { LAYER_FORMAT_VERSION, layerCacheKey } from './cache-key.js';
+export type { ConfigChanges, HealthcheckConfig } from './config.js';
+export {
+  addHistory,
+  annotate,
+  appendLayers,
+  type BaseRef,
+  type BuiltImage,
+  type HistoryInput,
+  type LayerBlob,
+  rfc3339,
+  setConfig,
+  setCreated,
+  startImage,
+} from './image.js';
+export { OverlayTarget } from './overlay.js';
+export {
+  hostPlatform,
+  type PlatformArgs,
+  platformArgs,
+  substituteArgs,
+  substituteInput,
+} from './platform-args.js';

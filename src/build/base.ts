@@ -1,0 +1,138 @@
+import { ErrorCode, GantryError } from '../errors.js';
+import { type ImageConfig, parseImageConfig } from '../oci/config.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import {
+  type ImageManifest,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+} from '../oci/manifest.js';
+import { familyOf, type MediaTypeFamily, MediaType } from '../oci/mediatype.js';
+import { type Platform, platformToString } from '../oci/platform.js';
+import { platformMatches, requirePlatform } from '../oci/platform-match.js';
+import type { RegistryClient } from '../registry/client.js';
+import { MemoryTarget } from '../store/memory.js';
+import { openTarget } from '../store/open-target.js';
+import type { ReadTarget } from '../store/target.js';
+import { encodeConfig } from './config-json.js';
+import { writeManifest } from './image-manifest.js';
+
+/**
+ * Base images. Only a base's manifest (picked for the platform from an
+ * index) and its config are read, never a layer: the layers stay where the
+ * base is and are copied from there, or mounted, when the image is pushed.
+ */
+
+/** The word that names the empty base, as in a Dockerfile's `FROM scratch`. */
+export const SCRATCH = 'scratch';
+
+export interface ResolvedBase {
+  manifest: ImageManifest;
+  config: ImageConfig;
+  /** Where the base's blobs are read from (a MemoryTarget for scratch). */
+  source: ReadTarget;
+  /** As given. */
+  ref: string;
+  /** The family of the base's manifest, which new layers follow (BR-08). */
+  family: MediaTypeFamily;
+}
+
+export async function resolveBase(
+  ref: string,
+  platform: Platform,
+  options: { client: RegistryClient },
+): Promise<ResolvedBase> {
+  if (ref === SCRATCH) return scratchBase(platform);
+
+  const opened = await openTarget(ref, { client: options.client, readOnly: true });
+  const source = opened.target;
+  const where = `base image ${ref}`;
+  const top = await sourceStep(where, () => source.resolve(opened.ref ?? 'latest'));
+  const manifest = await pickManifest(source, top, platform, where);
+
+  const bytes = await sourceStep(where, () => source.fetchBytes(manifest.config));
+  const config = parseImageConfig(bytes, {
+    expectedDigest: manifest.config.digest,
+    where: `${where} config`,
+  });
+  if (!platformMatches(platform, config.platform)) {
+    throw new GantryError(
+      ErrorCode.PlatformNotFound,
+      `${where}: config is for ${platformToString(config.platform)}, ` +
+        `not ${platformToString(platform)}`,
+      { hint: 'pick a base image published for the platform being built' },
+    );
+  }
+  const family = familyOf(manifest.mediaType) ?? 'oci';
+  return { manifest, config, source, ref, family };
+}
+
+/** scratch: no layers, an OCI config naming only the platform. */
+export function scratchBase(platform: Platform): ResolvedBase {
+  const bytes = encodeConfig({
+    architecture: platform.architecture,
+    os: platform.os,
+    ...(platform.osVersion === undefined ? {} : { 'os.version': platform.osVersion }),
+    ...(platform.osFeatures === undefined ? {} : { 'os.features': platform.osFeatures }),
+    ...(platform.variant === undefined ? {} : { variant: platform.variant }),
+    config: {},
+    rootfs: { type: 'layers', diff_ids: [] },
+  });
+  const config = parseImageConfig(bytes, { where: 'scratch config' });
+  const descriptor = {
+    mediaType: MediaType.OciConfig,
+    digest: config.digest,
+    size: config.size,
+  };
+  const manifest = writeManifest(MediaType.OciManifest, descriptor, []);
+  const source = new MemoryTarget({ description: SCRATCH });
+  return { manifest, config, source, ref: SCRATCH, family: 'oci' };
+}
+
+async function pickManifest(
+  source: ReadTarget,
+  descriptor: Descriptor,
+  platform: Platform,
+  where: string,
+): Promise<ImageManifest> {
+  const manifest = await readManifest(source, descriptor, where);
+  if (manifest.kind === 'manifest') return manifest;
+
+  const entry = requirePlatform(platform, manifest.manifests, where);
+  const child = await readManifest(source, entry, where);
+  if (child.kind !== 'manifest') {
+    throw new GantryError(
+      ErrorCode.InvalidManifest,
+      `${where}: index entry for ${platformToString(platform)} is another index`,
+      { hint: 'use a base whose index lists image manifests' },
+    );
+  }
+  return child;
+}
+
+async function readManifest(source: ReadTarget, descriptor: Descriptor, where: string) {
+  const bytes = await sourceStep(where, () =>
+    source.fetchBytes(descriptor, MAX_MANIFEST_BYTES),
+  );
+  return parseManifest(bytes, {
+    expectedDigest: descriptor.digest,
+    descriptorMediaType: descriptor.mediaType,
+    where: `${where} manifest ${descriptor.digest}`,
+  });
+}
+
+/** Runs a read of the base, naming the base in a failure. */
+async function sourceStep<T>(where: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof GantryError) {
+      throw new GantryError(error.code, `${where}: ${error.message}`, {
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+        cause: error,
+        side: 'source',
+        details: error.details,
+      });
+    }
+    throw error;
+  }
+}
