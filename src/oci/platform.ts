@@ -60,6 +60,14 @@ export function parsePlatform(text: string): Platform {
   return platform;
 }
 
+/**
+ * Parses a platform a user asks for and normalises it (`linux/aarch64` →
+ * linux/arm64, `linux/x86_64` → linux/amd64), the form every match uses.
+ */
+export function parseWantedPlatform(text: string): Platform {
+  return normalizePlatform(parsePlatform(text));
+}
+
 /** `os/arch[/variant]`; the inverse of `parsePlatform`. */
 export function platformToString(platform: Platform): string {
   const base = `${platform.os}/${platform.architecture}`;
