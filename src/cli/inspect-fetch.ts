@@ -1,14 +1,23 @@
+import { ErrorCode, isGantryError } from '../errors.js';
 import { attestedDigest, type Descriptor, isAttestation } from '../oci/descriptor.js';
 import type { ImageIndex, ImageManifest } from '../oci/manifest.js';
-import { platformToString } from '../oci/platform.js';
+import { type Platform, platformToString } from '../oci/platform.js';
 import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
-import type { DescriptorInfo, ManifestInfo } from './inspect-view.js';
+import type { DescriptorInfo, ManifestInfo } from './inspect-document.js';
+
+/** The manifests below an index, and the digests the repository lacks. */
+export interface FetchedChildren {
+  manifests: Map<string, ManifestInfo>;
+  missing: Set<string>;
+}
 
 /**
  * Fetches what `gantry inspect` shows below an index: every entry's manifest
  * (platform images, attestations, nested indexes, recursively), each once.
- * Only manifests are read; no config or layer blob is fetched.
+ * Only manifests are read; no config or layer blob is fetched. An entry the
+ * registry answers "not found" for (a child deleted by digest) is recorded
+ * as missing, so the index is still shown.
  *
  * TODO(perf): children are fetched one after another; a wide index would
  * gain from a few requests in flight.
@@ -17,24 +26,47 @@ export async function fetchChildren(
   client: RegistryClient,
   ref: Reference,
   root: ImageManifest | ImageIndex,
-): Promise<Map<string, ManifestInfo>> {
-  const children = new Map<string, ManifestInfo>();
+): Promise<FetchedChildren> {
+  const children: FetchedChildren = { manifests: new Map(), missing: new Set() };
   const pending = root.kind === 'index' ? [...root.manifests] : [];
 
   while (pending.length > 0) {
     const entry = pending.shift()!;
     const key = entry.digest.toString();
-    if (children.has(key)) continue;
+    if (children.manifests.has(key) || children.missing.has(key)) continue;
 
-    const child = await client.getManifest(ref.withDigest(entry.digest));
-    children.set(key, manifestInfo(child));
+    const child = await getIfPresent(client, ref.withDigest(entry.digest));
+    if (child === undefined) {
+      children.missing.add(key);
+      continue;
+    }
+    children.manifests.set(key, manifestInfo(child));
     if (child.kind === 'index') pending.push(...child.manifests);
   }
   return children;
 }
 
-/** The view of a parsed manifest or index that inspect-view.ts works on. */
-export function manifestInfo(manifest: ImageManifest | ImageIndex): ManifestInfo {
+/** The manifest, or undefined when the registry does not have it. */
+async function getIfPresent(
+  client: RegistryClient,
+  at: Reference,
+): Promise<ImageManifest | ImageIndex | undefined> {
+  try {
+    return await client.getManifest(at);
+  } catch (error) {
+    if (isGantryError(error, ErrorCode.NotFound)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The view of a parsed manifest or index that inspect-view.ts works on;
+ * `platform` is an image's platform, read from its config by the caller.
+ */
+export function manifestInfo(
+  manifest: ImageManifest | ImageIndex,
+  platform?: Platform,
+): ManifestInfo {
   const common = {
     digest: manifest.digest.toString(),
     mediaType: manifest.mediaType,
@@ -58,6 +90,7 @@ export function manifestInfo(manifest: ImageManifest | ImageIndex): ManifestInfo
     manifests: [],
     config: descriptorInfo(manifest.config),
     layers: manifest.layers.map(descriptorInfo),
+    ...(platform === undefined ? {} : { platform: platformToString(platform) }),
   };
 }
 

@@ -14,9 +14,17 @@ import type { RegistryClient } from '../registry/client.js';
  */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
+/** The manifest chosen, where it is, and its config's platform when read. */
+export interface PlatformChoice {
+  manifest: ImageManifest | ImageIndex;
+  at: Reference;
+  platform?: Platform;
+}
+
 /**
  * The manifest `--platform` asks for. From an index, the entry for that
- * platform (arm64 ≡ arm64/v8, see oci/platform-match.ts). A single image
+ * platform (arm64 ≡ arm64/v8, see oci/platform-match.ts); attestations and
+ * entries without a platform are never chosen. A single image
  * manifest is checked against its config's platform, so `--platform` never
  * silently shows an image for another platform.
  */
@@ -25,7 +33,7 @@ export async function selectForPlatform(
   ref: Reference,
   manifest: ImageManifest | ImageIndex,
   wanted: Platform,
-): Promise<{ manifest: ImageManifest | ImageIndex; at: Reference }> {
+): Promise<PlatformChoice> {
   if (manifest.kind === 'index') {
     const entry = requirePlatform(wanted, manifest.manifests, `index ${ref}`);
     const at = ref.withDigest(entry.digest);
@@ -41,11 +49,11 @@ export async function selectForPlatform(
       { hint: 'drop --platform, or name an index that holds the platform' },
     );
   }
-  return { manifest, at: ref };
+  return { manifest, at: ref, ...(actual === undefined ? {} : { platform: actual }) };
 }
 
 /** The config's platform; undefined for artifacts, whose config is no image config. */
-async function imagePlatform(
+export async function imagePlatform(
   client: RegistryClient,
   ref: Reference,
   manifest: ImageManifest,

@@ -4,13 +4,16 @@ import type {
   BlobEntry,
   InspectDocument,
   PlatformEntry,
-} from './inspect-view.js';
+} from './inspect-document.js';
+
+/** How an entry the repository does not have is marked in the tree. */
+const MISSING_MARK = '(missing: not in the repository)';
 
 /**
  * The human form of `gantry inspect`: an indented tree, two spaces a level.
  * Attestations appear under the platform they describe, each line starting
- * with `attestation`, so they are never mistaken for platforms. Pure: returns
- * lines, prints nothing.
+ * with `attestation`, so they are never mistaken for platforms. An entry the
+ * repository lacks ends with MISSING_MARK. Pure: returns lines, prints nothing.
  */
 export function renderInspectTree(document: InspectDocument): string[] {
   const lines: string[] = [];
@@ -45,18 +48,19 @@ function body(document: InspectDocument): string[] {
   for (const entry of orphans) lines.push(...indent(attestationLines(entry), 1));
 
   for (const nested of document.indexes) {
-    lines.push(
-      ...indent(['index', ...indent([...header(nested), ...body(nested)], 1)], 1),
-    );
+    const title = nested.missing ? `index ${MISSING_MARK}` : 'index';
+    lines.push(...indent([title, ...indent([...header(nested), ...body(nested)], 1)], 1));
   }
   for (const other of document.others) {
-    lines.push(...indent([`manifest ${other.digest} (${other.mediaType})`], 1));
+    const mark = other.missing ? ` ${MISSING_MARK}` : '';
+    lines.push(...indent([`manifest ${other.digest} (${other.mediaType})${mark}`], 1));
   }
   return lines;
 }
 
 function manifestBody(document: InspectDocument): string[] {
   const lines: string[] = [];
+  if (document.platform !== null) lines.push(`Platform:    ${document.platform}`);
   if (document.config !== null) lines.push(`Config:      ${blobLine(document.config)}`);
   const total = humanSize(document.layersSize);
   lines.push(`Layers:      ${document.layers.length} (${total})`);
@@ -65,7 +69,10 @@ function manifestBody(document: InspectDocument): string[] {
 }
 
 function platformLines(platform: PlatformEntry, all: AttestationEntry[]): string[] {
-  const lines = [platform.platform, `  manifest: ${platform.digest}`];
+  const lines = [
+    platform.platform,
+    `  manifest: ${platform.digest}${platform.missing ? ` ${MISSING_MARK}` : ''}`,
+  ];
   if (platform.config !== null) lines.push(`  config:   ${platform.config.digest}`);
   if (platform.layerCount !== null && platform.layersSize !== null) {
     lines.push(`  layers:   ${platform.layerCount} (${humanSize(platform.layersSize)})`);
@@ -80,7 +87,8 @@ function platformLines(platform: PlatformEntry, all: AttestationEntry[]): string
 function attestationLines(entry: AttestationEntry): string[] {
   const predicates =
     entry.predicateTypes.length === 0 ? '' : ` (${entry.predicateTypes.join(', ')})`;
-  const lines = [`attestation ${entry.digest}${predicates}`];
+  const mark = entry.missing ? ` ${MISSING_MARK}` : '';
+  const lines = [`attestation ${entry.digest}${predicates}${mark}`];
   if (entry.platform === null) lines.push(`  for ${entry.for} (not in this index)`);
   return lines;
 }

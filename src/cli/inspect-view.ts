@@ -1,95 +1,60 @@
+import type {
+  AttestationEntry,
+  BlobEntry,
+  DescriptorInfo,
+  InspectDocument,
+  ManifestInfo,
+  PlatformEntry,
+} from './inspect-document.js';
+
+export type {
+  AttestationEntry,
+  BlobEntry,
+  DescriptorInfo,
+  InspectDocument,
+  ManifestInfo,
+  OtherEntry,
+  PlatformEntry,
+} from './inspect-document.js';
+
 /**
  * The document `gantry inspect` shows, built from manifests already fetched.
- * Pure: no I/O. The same document is printed as JSON (`--json`, a stable
- * shape for scripts) or rendered as a tree (inspect-render.ts).
+ * Pure: no I/O. The same document is printed as JSON (`--json`) or rendered
+ * as a tree (inspect-render.ts); its shapes are in inspect-document.ts.
  *
  * Attestation manifests (BuildKit's layout: an index entry with platform
  * `unknown/unknown` and the annotations below) are attached to the platform
- * they describe, never listed as platforms.
+ * they describe, never listed as platforms. An entry whose manifest the
+ * repository does not have (deleted by digest) is shown, marked `missing`.
  */
-
-/** What the builder needs of one descriptor (image-spec descriptor.md). */
-export interface DescriptorInfo {
-  mediaType: string;
-  digest: string;
-  size: number;
-  /** `os/arch[/variant]`, undefined when the descriptor has no platform. */
-  platform?: string;
-  annotations: Record<string, string>;
-  /** Set when the entry is an attestation: the digest it describes. */
-  attests?: string;
-}
-
-/** What the builder needs of one manifest or index. */
-export interface ManifestInfo {
-  digest: string;
-  mediaType: string;
-  size: number;
-  kind: 'index' | 'manifest';
-  annotations: Record<string, string>;
-  manifests: DescriptorInfo[];
-  config?: DescriptorInfo;
-  layers: DescriptorInfo[];
-  artifactType?: string;
-}
-
-export interface BlobEntry {
-  digest: string;
-  mediaType: string;
-  size: number;
-}
-
-export interface PlatformEntry {
-  platform: string;
-  digest: string;
-  mediaType: string;
-  size: number;
-  annotations: Record<string, string>;
-  config: BlobEntry | null;
-  layerCount: number | null;
-  layersSize: number | null;
-  /** Digests of the attestation manifests that describe this platform. */
-  attestations: string[];
-}
-
-export interface AttestationEntry {
-  digest: string;
-  mediaType: string;
-  size: number;
-  /** The digest of the manifest this attestation describes. */
-  for: string;
-  /** The platform of that manifest, null when it is not in this index. */
-  platform: string | null;
-  /** From the layers' `in-toto.io/predicate-type` annotations. */
-  predicateTypes: string[];
-}
-
-export interface InspectDocument {
-  reference?: string;
-  digest: string;
-  mediaType: string;
-  size: number;
-  kind: 'index' | 'manifest';
-  artifactType?: string;
-  annotations: Record<string, string>;
-  platforms: PlatformEntry[];
-  attestations: AttestationEntry[];
-  /** Nested indexes (image-spec image-index.md allows index entries). */
-  indexes: InspectDocument[];
-  /** Entries that are neither a platform image, an attestation nor an index. */
-  others: (BlobEntry & { annotations: Record<string, string> })[];
-  config: BlobEntry | null;
-  layers: BlobEntry[];
-  layersSize: number;
-}
 
 /** An attestation layer names its in-toto predicate in this annotation. */
 const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
 
+/** What the builder knows of the entries below the root. */
+interface Children {
+  fetched: ReadonlyMap<string, ManifestInfo>;
+  missing: ReadonlySet<string>;
+}
+
+/**
+ * `children` holds every manifest fetched below `root`; `missing` the
+ * digests of entries the repository answered "not found" for.
+ */
 export function buildInspectDocument(
   root: ManifestInfo,
   children: ReadonlyMap<string, ManifestInfo>,
   reference?: string,
+  missing: ReadonlySet<string> = new Set(),
+): InspectDocument {
+  return build(root, { fetched: children, missing }, reference, false);
+}
+
+function build(
+  root: ManifestInfo,
+  children: Children,
+  reference: string | undefined,
+  missing: boolean,
 ): InspectDocument {
   const document: InspectDocument = {
     ...(reference === undefined ? {} : { reference }),
@@ -98,6 +63,7 @@ export function buildInspectDocument(
     size: root.size,
     kind: root.kind,
     ...(root.artifactType === undefined ? {} : { artifactType: root.artifactType }),
+    platform: root.platform ?? null,
     annotations: root.annotations,
     platforms: [],
     attestations: [],
@@ -106,6 +72,7 @@ export function buildInspectDocument(
     config: root.config === undefined ? null : blob(root.config),
     layers: root.layers.map(blob),
     layersSize: sum(root.layers),
+    missing,
   };
   if (root.kind === 'index') fillIndex(document, root, children);
   return document;
@@ -114,18 +81,19 @@ export function buildInspectDocument(
 function fillIndex(
   document: InspectDocument,
   index: ManifestInfo,
-  children: ReadonlyMap<string, ManifestInfo>,
+  children: Children,
 ): void {
   for (const entry of index.manifests) {
-    const child = children.get(entry.digest);
+    const child = children.fetched.get(entry.digest);
+    const missing = children.missing.has(entry.digest);
     if (entry.attests !== undefined) {
-      document.attestations.push(attestation(entry, index, child));
+      document.attestations.push(attestation(entry, index, child, missing));
     } else if (child?.kind === 'index' || isIndexType(entry.mediaType)) {
-      document.indexes.push(nested(entry, child, children));
+      document.indexes.push(nested(entry, child, children, missing));
     } else if (entry.platform !== undefined) {
-      document.platforms.push(platform(entry, entry.platform, child));
+      document.platforms.push(platform(entry, entry.platform, child, missing));
     } else {
-      document.others.push({ ...blob(entry), annotations: entry.annotations });
+      document.others.push({ ...blob(entry), annotations: entry.annotations, missing });
     }
   }
 
@@ -139,6 +107,7 @@ function platform(
   entry: DescriptorInfo,
   name: string,
   child: ManifestInfo | undefined,
+  missing: boolean,
 ): PlatformEntry {
   return {
     platform: name,
@@ -148,6 +117,7 @@ function platform(
     layerCount: child === undefined ? null : child.layers.length,
     layersSize: child === undefined ? null : sum(child.layers),
     attestations: [],
+    missing,
   };
 }
 
@@ -155,6 +125,7 @@ function attestation(
   entry: DescriptorInfo,
   index: ManifestInfo,
   child: ManifestInfo | undefined,
+  missing: boolean,
 ): AttestationEntry {
   const described = index.manifests.find((m) => m.digest === entry.attests);
   const predicates = (child?.layers ?? [])
@@ -165,21 +136,24 @@ function attestation(
     for: entry.attests ?? '',
     platform: described?.platform ?? null,
     predicateTypes: [...new Set(predicates)],
+    missing,
   };
 }
 
 function nested(
   entry: DescriptorInfo,
   child: ManifestInfo | undefined,
-  children: ReadonlyMap<string, ManifestInfo>,
+  children: Children,
+  missing: boolean,
 ): InspectDocument {
+  const { digest, mediaType, size, annotations } = entry;
   const info: ManifestInfo = child ?? {
-    ...entry,
+    ...{ digest, mediaType, size, annotations },
     kind: 'index',
     manifests: [],
     layers: [],
   };
-  return buildInspectDocument(info, children);
+  return build(info, children, undefined, missing);
 }
 
 function isIndexType(mediaType: string): boolean {
