@@ -32,8 +32,10 @@ export interface HelperOptions {
 
 interface HelperRun {
   exitCode: number | null;
-  /** Set when the helper was stopped (after the timeout). */
+  /** The signal that ended the helper, if one did. */
   signal: NodeJS.Signals | null;
+  /** True when gantry stopped the helper after the timeout. */
+  timedOut: boolean;
   stdout: string;
   stderr: string;
 }
@@ -47,21 +49,26 @@ export async function getFromHelper(
   const binary = helperBinary(name, options.configFile);
   const run = await runHelper(binary, serverUrl, options);
   const output = `${run.stdout}\n${run.stderr}`.toLowerCase();
-  if (run.signal !== null) {
+  if (run.timedOut) {
     const ms = options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS;
     throw new GantryError(
       ErrorCode.CredentialHelper,
-      `credential helper ${binary} (named in ${options.configFile}) was stopped ` +
-        `(${run.signal}) after at most ${ms} ms for ${serverUrl}`,
-      { hint: `check that ${binary} does not wait for input (a locked keychain)` },
+      `credential helper ${binary} (named in ${options.configFile}) timed out ` +
+        `after ${ms} ms for ${serverUrl} and was stopped`,
+      {
+        hint: `check that ${binary} does not wait for input (a locked keychain)`,
+        details: { binary, configFile: options.configFile, timeoutMs: ms },
+      },
     );
   }
   if (run.exitCode !== 0) {
     if (output.includes(NOT_FOUND_TEXT)) return undefined;
+    const how =
+      run.signal === null ? `exit code ${run.exitCode}` : `signal ${run.signal}`;
     throw new GantryError(
       ErrorCode.CredentialHelper,
-      `credential helper ${binary} (named in ${options.configFile}) failed with exit ` +
-        `code ${run.exitCode ?? 'none'} for ${serverUrl}`,
+      `credential helper ${binary} (named in ${options.configFile}) failed with ` +
+        `${how} for ${serverUrl}`,
       { hint: `run "echo ${serverUrl} | ${binary} get" to see its own message` },
     );
   }
@@ -102,20 +109,51 @@ function parseHelperOutput(
   return { username: username ?? '', password: secret ?? '' };
 }
 
+/**
+ * SIGTERM lets a helper clean up; one that still runs after this grace is
+ * killed, so a helper ignoring SIGTERM cannot hold gantry up.
+ */
+export const HELPER_KILL_GRACE_MS = 1_000;
+
 function runHelper(binary: string, serverUrl: string, options: HelperOptions) {
   return new Promise<HelperRun>((resolve, reject) => {
+    // Its own process group: a timeout then reaches the helper's children too
+    // (a shell script's `sleep`), not only the shell.
     const child = spawn(binary, ['get'], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
-    // Not spawn's own `timeout`: its timer outlives a helper that never started.
-    const timer = setTimeout(
-      () => child.kill('SIGTERM'),
-      options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS,
-    );
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const finish = (run: HelperRun) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(run);
+    };
+    const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+    // Not spawn's own `timeout`: its timer outlives a helper that never started.
+    const timer = setTimeout(() => {
+      killGroup(child.pid, 'SIGTERM');
+      const grace = setTimeout(
+        () => killGroup(child.pid, 'SIGKILL'),
+        HELPER_KILL_GRACE_MS,
+      );
+      grace.unref();
+      // Stop waiting: a grandchild may hold the pipes open after the helper died.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish({
+        exitCode: null,
+        signal: 'SIGTERM',
+        timedOut: true,
+        stdout: '',
+        stderr: '',
+      });
+    }, options.timeoutMs ?? CREDENTIAL_HELPER_TIMEOUT_MS);
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_HELPER_OUTPUT_BYTES) into.push(chunk);
@@ -125,19 +163,24 @@ function runHelper(binary: string, serverUrl: string, options: HelperOptions) {
     child.stdin.on('error', () => {}); // a helper may exit without reading stdin
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(spawnError(error, binary, options.configFile));
+      if (!settled) reject(spawnError(error, binary, options.configFile));
+      settled = true;
     });
     child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolve({
-        exitCode,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
+      finish({ exitCode, signal, timedOut: false, stdout: text(out), stderr: text(err) });
     });
     child.stdin.end(serverUrl);
   });
+}
+
+/** Signals the helper's whole process group; a group already gone is fine. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: every process of the group has exited.
+  }
 }
 
 function spawnError(error: NodeJS.ErrnoException, binary: string, configFile: string) {
