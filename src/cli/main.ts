@@ -72,6 +72,12 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
         'do not verify the TLS certificate of a registry (repeatable)',
       ).argParser(collect),
     )
+    .addOption(
+      new Option(
+        '--plain-http <registry>',
+        'use plain HTTP for a registry (repeatable)',
+      ).argParser(collect),
+    )
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError(false)
     .exitOverride()

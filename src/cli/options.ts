@@ -11,6 +11,7 @@ export interface GlobalOptions {
   passwordStdin?: boolean;
   caFile?: string[];
   insecureRegistry?: string[];
+  plainHttp?: string[];
 }
 
 /** commander's collector for repeatable flags. */
