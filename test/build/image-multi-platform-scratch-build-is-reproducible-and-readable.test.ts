@@ -30,6 +30,9 @@ import { tempDir } from './support.js';
 // from another folder at another time with the same SOURCE_DATE_EPOCH, and
 // what skopeo and umoci read back from the registry.
 
+/** `${NAME}`, as a Dockerfile writes it. */
+const arg = (name: string) => `\${${name}}`;
+
 const client = new RegistryClient();
 after(() => client.close());
 
@@ -60,10 +63,10 @@ function builds(dir: string): PlatformBuild[] {
     steps: [
       {
         kind: 'layer',
-        createdBy: 'COPY dist/${TARGETARCH}/tool /app/tool',
+        createdBy: `COPY dist/${arg('TARGETARCH')}/tool /app/tool`,
         inputs: [
           {
-            source: `${dir}/dist/\${TARGETARCH}/tool`,
+            source: `${dir}/dist/${arg('TARGETARCH')}/tool`,
             destination: '/app/tool',
             mode: 0o755,
           },

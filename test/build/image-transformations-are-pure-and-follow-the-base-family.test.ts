@@ -27,6 +27,9 @@ import { SCHEMA_DIR, skipUnless } from '../oci/real-images.js';
 // type family (BR-08); config bytes are deterministic and keep what gantry
 // does not know.
 
+/** `${NAME}`, as a Dockerfile writes it. */
+const arg = (name: string) => `\${${name}}`;
+
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -202,14 +205,15 @@ test('platform arguments are substituted in both forms BuildKit users write', ()
     { os: 'linux', architecture: 'amd64' },
   );
   assert.equal(
-    substituteArgs('./dist/${TARGETOS}-$TARGETARCH$TARGETVARIANT/tool', args),
+    substituteArgs(`./dist/${arg('TARGETOS')}-$TARGETARCH$TARGETVARIANT/tool`, args),
     './dist/linux-armv7/tool',
   );
   assert.equal(
-    substituteArgs('$TARGETPLATFORM on ${BUILDPLATFORM}', args),
+    substituteArgs(`$TARGETPLATFORM on ${arg('BUILDPLATFORM')}`, args),
     'linux/arm/v7 on linux/amd64',
   );
-  assert.equal(substituteArgs('$HOME/${OTHER}', args), '$HOME/${OTHER}');
+  const other = `$HOME/${arg('OTHER')}`;
+  assert.equal(substituteArgs(other, args), other);
 });
 
 const skip = skipUnless(SCHEMA_DIR);
