@@ -112,7 +112,9 @@ export const MAX_STDIN_PASSWORD_BYTES = 64 * 1024;
 
 /**
  * Reads a password piped on stdin (`--password-stdin`), dropping one trailing
- * newline (`\n` or `\r\n`) as `echo` and here-strings add it.
+ * newline (`\n` or `\r\n`) as `echo` and here-strings add it. Nothing (an
+ * empty stdin, a bare newline) and more than MAX_STDIN_PASSWORD_BYTES are
+ * usage errors, raised before any request is sent.
  */
 export async function readPasswordFromStdin(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -123,8 +125,8 @@ export async function readPasswordFromStdin(stream: Readable): Promise<string> {
     if (size > MAX_STDIN_PASSWORD_BYTES) {
       stream.destroy();
       throw new GantryError(
-        ErrorCode.Credentials,
-        'the password read from stdin is too long',
+        ErrorCode.Usage,
+        `the password on standard input is over ${MAX_STDIN_PASSWORD_BYTES} bytes`,
         {
           hint: `pipe only the password (at most ${MAX_STDIN_PASSWORD_BYTES} bytes)`,
         },
@@ -132,6 +134,11 @@ export async function readPasswordFromStdin(stream: Readable): Promise<string> {
     }
     chunks.push(buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') {
+    throw new GantryError(ErrorCode.Usage, 'no password on standard input', {
+      hint: 'pipe the password, e.g. printf %s "$TOKEN" | gantry --password-stdin ...',
+    });
+  }
+  return password;
 }
