@@ -1,3 +1,5 @@
+import { sided } from '../copy/errors.js';
+import type { ErrorSide } from '../errors.js';
 import { Digest } from '../oci/digest.js';
 import { parseReference } from '../reference/index.js';
 import { DOCKER_ARCHIVE_PREFIX } from '../store/open-target.js';
@@ -14,9 +16,21 @@ export function isRegistryReference(text: string): boolean {
   return !isLayoutReference(text) && !text.startsWith(DOCKER_ARCHIVE_PREFIX);
 }
 
-/** The registries SRC and DST name: explicit credentials apply to them only. */
-export function registriesOf(...texts: string[]): string[] {
-  return texts.filter(isRegistryReference).map((text) => parseReference(text).registry);
+/**
+ * The registries SRC and DST name: explicit credentials apply to them only.
+ * A reference that does not parse is named as the source or destination.
+ */
+export function registriesOf(from: string, to: string): string[] {
+  return [...registryOf(from, 'source'), ...registryOf(to, 'destination')];
+}
+
+function registryOf(text: string, side: ErrorSide): string[] {
+  if (!isRegistryReference(text)) return [];
+  try {
+    return [parseReference(text).registry];
+  } catch (error) {
+    throw sided(error, side);
+  }
 }
 
 /** With `--all-tags` both sides name a repository: no tag, no digest. */
