@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { MemoryTarget } from '../store/memory.js';
@@ -54,7 +55,17 @@ export class OverlayTarget implements ReadTarget {
     const key = `${descriptor.digest}`;
     const file = this.#files.get(key);
     if (file !== undefined) {
-      return verifiedStream(createReadStream(file), descriptor, `layer ${key}`);
+      const handle = await open(file, 'r').catch((cause: unknown) => {
+        throw new GantryError(
+          ErrorCode.NotFound,
+          `layer ${key}: blob file ${file} is gone`,
+          {
+            hint: 'push a build before disposing of it, and keep the cache folder meanwhile',
+            cause,
+          },
+        );
+      });
+      return verifiedStream(handle.createReadStream(), descriptor, `layer ${key}`);
     }
     const base = this.#bases.get(key);
     if (base !== undefined && !(await this.#staging.exists(descriptor))) {
