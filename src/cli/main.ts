@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { SecretRegistry } from '../registry/redact.js';
+import { registerBuild } from './build.js';
 import { type CommandContext, createContext } from './context.js';
 import { registerDelete } from './delete.js';
 import { registerDigest } from './digest.js';
@@ -103,6 +104,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerTags(program, run);
   registerTag(program, run);
   registerDelete(program, run);
+  registerBuild(program, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
