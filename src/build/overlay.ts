@@ -60,7 +60,7 @@ export class OverlayTarget implements ReadTarget {
           ErrorCode.NotFound,
           `layer ${key}: blob file ${file} is gone`,
           {
-            hint: 'push a build before disposing of it, and keep the cache folder meanwhile',
+            hint: 'push a build before its dispose(); keep the cache folder till then',
             cause,
           },
         );

@@ -77,7 +77,7 @@ async function build(builds: PlatformBuild[], index?: boolean): Promise<BuildRes
   return result;
 }
 
-test('on an OCI base: base layers first and unchanged, OCI types, diff IDs extended', async () => {
+test('OCI base: its layers first, unchanged; OCI types; diff IDs extended', async () => {
   const result = await build(derived(ociBase, ['amd64', 'arm64']));
   assert.equal(result.index?.mediaType, MediaType.OciIndex);
   assert.equal(result.manifests.length, 2);

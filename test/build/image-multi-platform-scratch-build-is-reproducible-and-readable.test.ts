@@ -105,7 +105,7 @@ async function build(dir: string): Promise<BuildResult> {
   }
 }
 
-test('two builds in different folders at different times give the same digests', async () => {
+test('builds in other folders at other times give the same digests', async () => {
   const first = await build(await context(1_000_000));
   const second = await build(await context(2_000_000_000));
   after(() => Promise.all([first.dispose(), second.dispose()]));

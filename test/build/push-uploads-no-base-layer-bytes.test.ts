@@ -79,7 +79,7 @@ function newBlobs(): Map<string, number> {
 
 const baseLayers = () => seeded.manifests.flatMap((m) => m.layerDigests);
 
-test('pushed to another repository of the base registry: base layers are mounted', async () => {
+test('to another repository of the base registry: base layers are mounted', async () => {
   const { copy, how } = await push(repo(`${host}/build/push-app-${process.pid}`));
 
   for (const digest of baseLayers()) assert.equal(how.get(digest), 'mounted', digest);
@@ -97,7 +97,7 @@ test('pushed to the base repository itself: base layers are skipped', async () =
   assert.ok(copy.stats.bytes < BASE_LAYER_SIZE);
 });
 
-test('pushed to another registry: base layers stream over, the image is whole', async () => {
+test('to another registry: base layers stream over, the image is whole', async () => {
   const other = await startRegistry('plain');
   after(() => other.stop());
   const name = `${other.host}/build/push-elsewhere`;
