@@ -59,8 +59,13 @@ function parsePep440(
   text: string,
 ): Omit<ReleaseVersion, 'scheme' | 'input' | 'tagText'> | undefined {
   const explained = pep440.explain(text);
-  const normalized = pep440.clean(text);
-  if (explained === null || normalized === null) return undefined;
+  if (explained === null) return undefined;
+
+  // PEP 440 "Local version identifiers" normalise their separators to ".";
+  // built from `public` and `local` because pep440 4.x's `clean` joins the
+  // local segments with "," (1.2.3+local.7 → 1.2.3+local,7).
+  const local = explained.local === null ? '' : `+${explained.local}`;
+  const normalized = `${explained.public}${local}`;
 
   // PEP 440 "Release segment": missing components read as zero (1.2 == 1.2.0).
   const [major = 0, minor = 0, patch = 0] = explained.release;
