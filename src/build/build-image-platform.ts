@@ -1,6 +1,6 @@
-import { resolveEpoch } from './layer-options.js';
 import type { ImageConfig } from '../oci/config.js';
 import type { ImageManifest } from '../oci/manifest.js';
+import type { Platform } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import { resolveBase, SCRATCH } from './base.js';
 import type { BuildEvent, PlatformBuild } from './build-image.js';
@@ -14,9 +14,9 @@ import {
   setCreated,
   startImage,
 } from './image.js';
-import type { LayerCompression } from './layer-options.js';
+import type { LayerInput } from './entries.js';
+import { type LayerCompression, resolveEpoch } from './layer-options.js';
 import type { OverlayTarget } from './overlay.js';
-import type { Platform } from '../oci/platform.js';
 import { hostPlatform, platformArgs, substituteInput } from './platform-args.js';
 
 /** The settings of buildImages with its defaults filled in. */
@@ -90,7 +90,7 @@ export async function buildPlatform(
 
 async function addLayer(
   image: BuiltImage,
-  inputs: Parameters<typeof cachedLayer>[0],
+  inputs: readonly LayerInput[],
   history: { createdBy: string; created: string },
   settings: PlatformSettings & { epoch: number },
   sink: PlatformSink,

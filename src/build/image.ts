@@ -7,6 +7,7 @@ import type { ReadTarget } from '../store/target.js';
 import { type ApplyContext, applyConfigChanges, type ConfigChanges } from './config.js';
 import { configObject, encodeConfig, isObject, type JsonObject } from './config-json.js';
 import { compressionOf, writeManifest } from './image-manifest.js';
+import type { LayerResult } from './layer.js';
 import { layerMediaType } from './layer-options.js';
 
 /**
@@ -81,7 +82,7 @@ export function startImage(
  */
 export function appendLayers(
   image: BuiltImage,
-  layers: readonly (Omit<LayerBlob, 'descriptor'> & Descriptor)[],
+  layers: readonly (LayerResult & { path: string })[],
   history: readonly HistoryInput[],
 ): BuiltImage {
   const blobs: LayerBlob[] = layers.map((layer) => ({

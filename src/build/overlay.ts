@@ -4,11 +4,7 @@ import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { MemoryTarget } from '../store/memory.js';
-import {
-  DEFAULT_FETCH_BYTES_LIMIT,
-  type ReadTarget,
-  type TargetKind,
-} from '../store/target.js';
+import type { ReadTarget, TargetKind } from '../store/target.js';
 import { checkLimit, collectVerified, verifiedStream } from '../store/verify.js';
 
 /**
@@ -54,37 +50,24 @@ export class OverlayTarget implements ReadTarget {
   async fetch(descriptor: Descriptor): Promise<Readable> {
     const key = `${descriptor.digest}`;
     const file = this.#files.get(key);
-    if (file !== undefined) {
-      const handle = await open(file, 'r').catch((cause: unknown) => {
-        throw new GantryError(
-          ErrorCode.NotFound,
-          `layer ${key}: blob file ${file} is gone`,
-          {
-            hint: 'push a build before its dispose(); keep the cache folder till then',
-            cause,
-          },
-        );
-      });
-      return verifiedStream(handle.createReadStream(), descriptor, `layer ${key}`);
-    }
-    const base = this.#bases.get(key);
-    if (base !== undefined && !(await this.#staging.exists(descriptor))) {
-      return base.fetch(descriptor);
-    }
-    return this.#staging.fetch(descriptor);
+    if (file !== undefined) return fileStream(file, descriptor);
+    const base = await this.#baseOf(descriptor);
+    return (base ?? this.#staging).fetch(descriptor);
   }
 
   async fetchBytes(descriptor: Descriptor, limit?: number): Promise<Uint8Array> {
     const key = `${descriptor.digest}`;
-    if (this.#files.has(key) || !(await this.#staging.exists(descriptor))) {
-      checkLimit(descriptor, limit ?? DEFAULT_FETCH_BYTES_LIMIT, `blob ${key}`);
-      const base = this.#bases.get(key);
-      if (base !== undefined && !this.#files.has(key)) {
-        return base.fetchBytes(descriptor, limit);
-      }
-      return collectVerified(await this.fetch(descriptor), descriptor, `blob ${key}`);
+    const file = this.#files.get(key);
+    if (file !== undefined) {
+      checkLimit(descriptor, limit, `layer ${key}`);
+      return collectVerified(
+        await fileStream(file, descriptor),
+        descriptor,
+        `layer ${key}`,
+      );
     }
-    return this.#staging.fetchBytes(descriptor, limit);
+    const base = await this.#baseOf(descriptor);
+    return (base ?? this.#staging).fetchBytes(descriptor, limit);
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {
@@ -95,6 +78,13 @@ export class OverlayTarget implements ReadTarget {
     return (await base?.exists(descriptor)) === true;
   }
 
+  /** The base target serving `descriptor` when staging does not hold it. */
+  async #baseOf(descriptor: Descriptor): Promise<ReadTarget | undefined> {
+    const base = this.#bases.get(`${descriptor.digest}`);
+    if (base === undefined || (await this.#staging.exists(descriptor))) return undefined;
+    return base;
+  }
+
   tags(): Promise<string[]> {
     return this.#staging.tags();
   }
@@ -103,4 +93,16 @@ export class OverlayTarget implements ReadTarget {
   referrers(subject: Digest, artifactType?: string): Promise<Descriptor[]> {
     return this.#staging.referrers(subject, artifactType);
   }
+}
+
+/** A blob file, verified as it is read; a removed file is NotFound. */
+async function fileStream(path: string, descriptor: Descriptor): Promise<Readable> {
+  const what = `layer ${descriptor.digest}`;
+  const handle = await open(path, 'r').catch((cause: unknown) => {
+    throw new GantryError(ErrorCode.NotFound, `${what}: blob file ${path} is gone`, {
+      hint: 'push a build before its dispose(); keep the cache folder till then',
+      cause,
+    });
+  });
+  return verifiedStream(handle.createReadStream(), descriptor, what);
 }
