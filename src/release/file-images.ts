@@ -107,7 +107,7 @@ export function readVariant(field: Field): VariantSpec {
   const suffixField = fieldOf(fields, 'suffixes', field);
   const suffixes = readSuffixes(suffixField);
   const copyField = fieldOf(fields, 'copy', field);
-  const copy = copyField.isMissing ? undefined : copyField.stringList();
+  const copy = copyField.isMissing ? undefined : readCopyPaths(copyField);
   const configField = fieldOf(fields, 'config', field);
   const config = configField.isMissing
     ? {}
@@ -119,6 +119,16 @@ export function readVariant(field: Field): VariantSpec {
     config,
     at: field.at,
   };
+}
+
+/** Paths in the base image, so absolute; `/` alone copies everything. */
+function readCopyPaths(field: Field): string[] {
+  const items = field.isList ? field.list() : [field];
+  return items.map((item) => {
+    const path = item.string();
+    if (!path.startsWith('/')) throw item.error(`"${path}" must be an absolute path`);
+    return path;
+  });
 }
 
 function readImageReference(field: Field): string {

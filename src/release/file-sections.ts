@@ -46,7 +46,15 @@ export const DEFAULT_ATTESTATIONS: AttestationSpec = {
 export function readDestinations(field: Field): Destination[] {
   const items = field.isMissing ? [] : field.list();
   if (items.length === 0) return [toDestination(field, DEFAULT_DESTINATION)];
-  return items.map((item) => toDestination(item, item.string()));
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const destination = toDestination(item, item.string());
+    if (seen.has(destination.name)) {
+      throw item.error(`destination ${destination.name} is listed twice`);
+    }
+    seen.add(destination.name);
+    return destination;
+  });
 }
 
 function toDestination(field: Field, text: string): Destination {
@@ -148,14 +156,20 @@ export function readTagRules(field: Field): TagRules {
   };
 }
 
+/** `latest` follows the newest final release unless the file says otherwise. */
+export const DEFAULT_LATEST: LatestRule = 'auto';
+
+/** The base last, so registry pages that sort by push time list it first. */
+export const DEFAULT_ORDER: OrderRule = 'base-last';
+
 export function readLatest(field: Field): LatestRule {
-  if (field.isMissing) return 'auto';
+  if (field.isMissing) return DEFAULT_LATEST;
   const value = field.choice(['auto', 'true', 'false'] as const);
   return value === 'auto' ? 'auto' : value === 'true';
 }
 
 export function readOrder(field: Field): OrderRule {
-  if (field.isMissing) return 'base-last';
+  if (field.isMissing) return DEFAULT_ORDER;
   if (field.isList) return field.list().map((item) => item.string());
   return field.choice(['base-last', 'base-first'] as const);
 }

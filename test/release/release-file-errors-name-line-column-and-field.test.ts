@@ -182,3 +182,20 @@ test('a platform map must cover every platform of the release', () => {
     'release.yaml:4:9: base.files[0].from: no file given for linux/arm64',
   );
 });
+
+test('a destination listed twice and a relative copy path are refused where written', () => {
+  const twice = failure([...BASE, 'destinations: [ghcr.io/a/b, oci:./x, ghcr.io/a/b]']);
+  assert.match(twice.message, /^release\.yaml:5:38: destinations\[2\]: .* listed twice/);
+
+  const copy = failure([
+    ...BASE,
+    'variants:',
+    '  - from: alpine:3.21',
+    '    suffixes: [alpine]',
+    '    copy: [/tool, tool]',
+  ]);
+  assert.match(
+    copy.message,
+    /^release\.yaml:8:19: variants\[0\]\.copy\[1\]: "tool" must be/,
+  );
+});
