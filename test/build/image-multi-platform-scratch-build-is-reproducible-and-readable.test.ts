@@ -37,6 +37,8 @@ const client = new RegistryClient();
 after(() => client.close());
 
 const EPOCH = '1700000000';
+const LONG_NAME = `${'a'.repeat(120)}.txt`;
+const LONG_TARGET = `/${'b'.repeat(149)}`;
 const ARCHES = ['amd64', 'arm64'] as const;
 
 /** A build context: one binary per architecture and a config folder. */
@@ -72,6 +74,9 @@ function builds(dir: string): PlatformBuild[] {
           },
           { source: `${dir}/etc`, destination: '/etc/app' },
           { symlink: '/app/tool', destination: '/usr/bin/tool' },
+          // BR-26: a name over 100 bytes and a 150-byte link target.
+          { content: 'long\n', destination: `/app/${LONG_NAME}` },
+          { symlink: LONG_TARGET, destination: '/app/long-link' },
           {
             content: 'state\n',
             destination: '/var/lib/app/state',
@@ -179,6 +184,8 @@ async function unpack(name: string, arch: string): Promise<string> {
 async function assertTree(rootfs: string, arch: string): Promise<void> {
   assert.deepEqual(await walk(rootfs), [
     'app',
+    `app/${LONG_NAME}`,
+    'app/long-link',
     'app/tool',
     'etc',
     'etc/app',
@@ -201,6 +208,8 @@ async function assertTree(rootfs: string, arch: string): Promise<void> {
     `#!/bin/sh\necho ${arch} tool\n`,
   );
   assert.equal(await readlink(join(rootfs, 'usr/bin/tool')), '/app/tool');
+  assert.equal(await readlink(join(rootfs, 'app/long-link')), LONG_TARGET);
+  assert.equal(await readFile(join(rootfs, 'app', LONG_NAME), 'utf8'), 'long\n');
   if (process.getuid?.() === 0) {
     const state = await lstat(join(rootfs, 'var/lib/app/state'));
     assert.deepEqual([state.uid, state.gid], [1000, 1000]);
