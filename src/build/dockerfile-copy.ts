@@ -85,7 +85,7 @@ export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
 }
 
 export function resolveDestination(workdir: string, destination: string): string {
-  return posix.normalize(posix.join('/', workdir, destination)).replace(/^\/+|\/+$/g, '');
+  return posix.resolve('/', workdir, destination).replace(/^\/+|\/+$/g, '');
 }
 
 function matchSource(request: CopyRequest, source: string): string[] {

@@ -7,7 +7,7 @@ import { dockerfileError } from './dockerfile-errors.js';
  * "Parser directives" and "Escape".
  */
 
-/** The escapeChar character unless a `# escapeChar=` directive says otherwise. */
+/** The escape character unless a `# escape=` directive says otherwise. */
 export const DEFAULT_ESCAPE = '\\';
 
 export interface LogicalLine {
@@ -26,7 +26,7 @@ export interface DockerfileLines {
 }
 
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const KNOWN_DIRECTIVES = new Set(['syntax', 'escapeChar', 'check']);
+const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
 
 export function splitLines(text: string, file: string): DockerfileLines {
   const physical = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -50,7 +50,7 @@ export function splitLines(text: string, file: string): DockerfileLines {
     const position = { file, line: 1 };
     throw dockerfileError(
       position,
-      `invalid escapeChar character "${escapeChar}"`,
+      `invalid escape character "${escapeChar}"`,
       'use \\ or `',
     );
   }

@@ -4,7 +4,7 @@ import { dockerfileError, type SourcePosition } from './dockerfile-errors.js';
  * Words and variables as the Dockerfile reference describes them
  * ("Environment replacement"): `$VAR`, `${VAR}`, `${VAR:-word}`,
  * `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`, `${VAR:?message}`; single
- * quotes keep text literal, double quotes allow replacement, the escapeChar
+ * quotes keep text literal, double quotes allow replacement, the escape
  * character makes the next character literal.
  *
  * Words are split before replacement, so a value holding spaces stays one
@@ -53,6 +53,8 @@ export function expandWord(
   return new Expander(word, variables, escapeChar, position).run();
 }
 
+const UNCLOSED = 'a "{" after "$" is not closed by "}"';
+
 class Expander {
   private index = 0;
 
@@ -85,7 +87,7 @@ class Expander {
         out += char;
       }
     }
-    if (stopAt !== undefined) throw this.fail('a "{" after "$" is not closed by "}"');
+    if (stopAt !== undefined) throw this.fail(UNCLOSED);
     return out;
   }
 
@@ -112,6 +114,7 @@ class Expander {
       this.index++;
       return value ?? '';
     }
+    if (this.index >= this.text.length) throw this.fail(UNCLOSED);
     const operator = /^:?[-+?]/.exec(this.text.slice(this.index))?.[0];
     if (operator === undefined) throw this.fail(`bad substitution after "${name}"`);
     this.index += operator.length;
