@@ -43,6 +43,7 @@ export async function resolveBase(
 ): Promise<ResolvedBase> {
   if (ref === SCRATCH) return scratchBase(platform);
 
+  // TODO(perf): a multi-platform build reads a base's index once per platform.
   const opened = await openTarget(ref, { client: options.client, readOnly: true });
   const source = opened.target;
   const where = `base image ${ref}`;

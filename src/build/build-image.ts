@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { copyImage } from '../copy/copy.js';
+import { ErrorCode, GantryError } from '../errors.js';
 import type { CopyEvent, CopyResult } from '../copy/types.js';
 import type { ImageConfig } from '../oci/config.js';
 import { createIndex } from '../oci/create.js';
@@ -11,7 +12,7 @@ import {
   type ImageManifest,
 } from '../oci/manifest.js';
 import { familyOf, MediaType } from '../oci/mediatype.js';
-import type { Platform } from '../oci/platform.js';
+import { normalizePlatform, type Platform, platformToString } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import { MemoryTarget } from '../store/memory.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
@@ -104,6 +105,7 @@ export async function buildImages(
   builds: PlatformBuild[],
   options: BuildOptions,
 ): Promise<BuildResult> {
+  checkPlatforms(builds);
   const staging = new MemoryTarget({ description: 'build staging' });
   const overlay = new OverlayTarget(staging);
   const owned: string[] = [];
@@ -140,6 +142,25 @@ export async function buildImages(
   } catch (error) {
     await dispose();
     throw error;
+  }
+}
+
+/** At least one build, and one per platform: an index holds each platform once. */
+function checkPlatforms(builds: readonly PlatformBuild[]): void {
+  if (builds.length === 0) {
+    throw new GantryError(ErrorCode.Usage, 'nothing to build: no platform given', {
+      hint: 'give at least one platform, e.g. linux/amd64',
+    });
+  }
+  const seen = new Set<string>();
+  for (const { platform } of builds) {
+    const name = platformToString(normalizePlatform(platform));
+    if (seen.has(name)) {
+      throw new GantryError(ErrorCode.Usage, `platform ${name} is given twice`, {
+        hint: 'list each platform once',
+      });
+    }
+    seen.add(name);
   }
 }
 

@@ -148,3 +148,10 @@ test('a platform the base does not have is refused, naming what there is', async
     return true;
   });
 });
+
+test('a build of no platform, or of one platform twice, is refused', async () => {
+  const usage = (error: unknown) => isGantryError(error, 'GANTRY_E_USAGE');
+  await assert.rejects(build([]), usage);
+  const twice = derived('scratch', ['arm64', 'arm64']);
+  await assert.rejects(build(twice), (error) => usage(error) && /arm64/.test(`${error}`));
+});
