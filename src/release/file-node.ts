@@ -38,9 +38,12 @@ export class Field {
     return `${this.source.name}:${line}:${col}`;
   }
 
-  /** True when the key is absent or its value is empty (`key:`). */
+  /** True when the key is absent or its value is empty (`key:`, not `key: ""`). */
   get isMissing(): boolean {
-    return this.node === null || (isScalar(this.node) && this.node.value === null);
+    if (this.node === null) return true;
+    if (!isScalar(this.node)) return false;
+    const empty = this.node.value === null || this.node.value === '';
+    return empty && this.node.type === Scalar.PLAIN;
   }
 
   get isList(): boolean {

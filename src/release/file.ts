@@ -124,7 +124,12 @@ function readRoot(root: Field, name: string): ReleaseFile {
 /** `version: 1.2.3`, or `version: { env: APP_VERSION }`, or nothing (git tag). */
 function readVersionSpec(field: Field): VersionSpec {
   if (field.isMissing) return {};
-  if (!field.isMap) return { value: field.string() };
+  if (!field.isMap) {
+    const value = field.string();
+    if (value.trim() === '')
+      throw field.error('the version is empty', 'write it, or leave the key out');
+    return { value };
+  }
   const env = fieldOf(field.entries(['env']), 'env', field);
   const name = env.string();
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {

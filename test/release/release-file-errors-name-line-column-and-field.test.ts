@@ -183,7 +183,7 @@ test('a platform map must cover every platform of the release', () => {
   );
 });
 
-test('a destination listed twice and a relative copy path are refused where written', () => {
+test('a repeated destination and a relative copy path are refused where written', () => {
   const twice = failure([...BASE, 'destinations: [ghcr.io/a/b, oci:./x, ghcr.io/a/b]']);
   assert.match(twice.message, /^release\.yaml:5:38: destinations\[2\]: .* listed twice/);
 
@@ -198,4 +198,13 @@ test('a destination listed twice and a relative copy path are refused where writ
     copy.message,
     /^release\.yaml:8:19: variants\[0\]\.copy\[1\]: "tool" must be/,
   );
+});
+
+test('an empty value counts as absent; an empty quoted version is an error', () => {
+  const file = parseReleaseFile([...BASE, 'version:', 'destinations:'].join('\n'));
+  assert.deepEqual(file.version, {});
+  assert.equal(file.destinations[0]?.name, 'oci:./gantry-release');
+
+  const empty = failure([...BASE, 'version: ""']);
+  assert.equal(empty.message, 'release.yaml:5:10: version: the version is empty');
 });
