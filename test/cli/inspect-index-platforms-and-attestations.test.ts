@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,13 +10,14 @@ import { runGantry } from '../harness/cli.js';
 import { type SeededImage, seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { ref, seedingClient, uniqueRepository } from './support.js';
+import { ARCHIVE_FILE, skipUnless } from '../oci/real-images.js';
 
 /**
  * `gantry inspect` of a two-platform index with BuildKit-style attestation
  * manifests shows two platforms and marks two attestations, in text and in
  * JSON; the same for BuildKit's own output pushed as it is.
  */
-const FIXTURE = '/work/shared/fixtures/buildkit/hello-oci-multiplatform-gzip.tar';
+const FIXTURE = ARCHIVE_FILE;
 
 function assertTwoPlatformsTwoAttestations(text: string, json: InspectDocument): void {
   assert.match(text, /^Platforms: +2$/m);
@@ -79,7 +80,7 @@ describe('inspect of a seeded index with attestations', () => {
 });
 
 describe('inspect of the BuildKit fixture pushed as it is', {
-  skip: fixtureSkip(),
+  skip: skipUnless(FIXTURE),
 }, () => {
   let dir = '';
   let repository = '';
@@ -151,8 +152,4 @@ async function pushLayout(dir: string, repository: string, registry: TestRegistr
     bytes: layoutBytes,
     mediaType: layoutIndex.mediaType,
   });
-}
-
-function fixtureSkip(): string | false {
-  return existsSync(FIXTURE) ? false : `fixture absent: ${FIXTURE}`;
 }

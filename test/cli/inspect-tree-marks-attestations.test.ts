@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,14 +13,15 @@ import {
 } from '../../src/cli/inspect-view.js';
 import { Digest } from '../../src/oci/digest.js';
 import { parseManifest } from '../../src/oci/manifest.js';
+import { ARCHIVE_FILE, skipUnless } from '../oci/real-images.js';
 
 /**
  * The pure part of `gantry inspect`, on BuildKit's real output: the fixture
- * (see /work/shared/fixtures/README.md) is untarred and its JSON read as is.
+ * (see fixtures/README.md in the shared folder) is untarred and its JSON read as is.
  */
-const FIXTURE = '/work/shared/fixtures/buildkit/hello-oci-multiplatform-gzip.tar';
+const FIXTURE = ARCHIVE_FILE;
 describe('inspect view of the BuildKit multi-platform fixture', {
-  skip: skipReason(),
+  skip: skipUnless(FIXTURE),
 }, () => {
   let dir = '';
   const infos = new Map<string, ManifestInfo>();
@@ -118,7 +119,3 @@ describe('inspect view of a single manifest', () => {
     assert.equal(lines.filter((l) => l.startsWith('  sha256:')).length, 2);
   });
 });
-
-function skipReason(): string | false {
-  return existsSync(FIXTURE) ? false : `fixture absent: ${FIXTURE}`;
-}

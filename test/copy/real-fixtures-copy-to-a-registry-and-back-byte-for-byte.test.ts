@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { copyAllTags, copyImage } from '../../src/copy/copy.js';
@@ -8,6 +7,7 @@ import { parseManifest } from '../../src/oci/manifest.js';
 import { OciArchiveTarget } from '../../src/store/oci-archive.js';
 import { OciLayoutTarget } from '../../src/store/oci-layout.js';
 import type { ReadTarget } from '../../src/store/target.js';
+import { ARCHIVE_FILE, LAYOUT_DIR, skipUnless } from '../oci/real-images.js';
 import {
   assertComplete,
   newClient,
@@ -17,17 +17,16 @@ import {
 } from './support.js';
 
 /**
- * Images made by other tools (see /work/shared/fixtures/README.md) copy to
+ * Images made by other tools (fixtures/README.md in the shared folder) copy to
  * a distribution 2.8 registry and back with every digest unchanged and
  * every referrer along (through the tag-schema fallback). Skipped with a
  * message where the fixtures folder is absent.
  */
 
-const FIXTURES = process.env.GANTRY_FIXTURES ?? '/work/shared/fixtures';
-const ARCHIVE = join(FIXTURES, 'buildkit/hello-oci-multiplatform-gzip.tar');
-const LAYOUT = join(FIXTURES, 'buildx-layout');
-const skipArchive = existsSync(ARCHIVE) ? false : `fixture absent: ${ARCHIVE}`;
-const skipLayout = existsSync(LAYOUT) ? false : `fixture absent: ${LAYOUT}`;
+const ARCHIVE = ARCHIVE_FILE;
+const LAYOUT = LAYOUT_DIR;
+const skipArchive = skipUnless(ARCHIVE);
+const skipLayout = skipUnless(LAYOUT);
 
 /** The tag-schema names of referrers lists, which the copy rebuilds itself. */
 const isReferrersList = async (target: ReadTarget, tag: string) =>

@@ -1,32 +1,29 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseImageConfig } from '../../src/oci/config.js';
 import { type Descriptor, EMPTY_DESCRIPTOR } from '../../src/oci/descriptor.js';
 import type { Digest } from '../../src/oci/digest.js';
 import { type Manifest, parseManifest } from '../../src/oci/manifest.js';
 import { isImageConfigType, isManifestType } from '../../src/oci/mediatype.js';
+import { SHARED_DIR, sharedPath, skipUnlessShared } from '../harness/shared-dir.js';
 
 /**
- * Test helpers over the real images in ../shared (made by buildx, BuildKit
- * and regctl; see ../shared/fixtures/README.md). Tests that use them skip
- * with a message where that folder is absent.
+ * Test helpers over the real images in the shared folder (made by buildx,
+ * BuildKit and regctl; see fixtures/README.md there; located by
+ * harness/shared-dir.ts). Tests that use them skip with a message where
+ * that folder is absent.
  */
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHARED = resolve(repoRoot, '..', 'shared');
-export const LAYOUT_DIR = join(SHARED, 'fixtures', 'buildx-layout');
-export const ARCHIVE_FILE = join(
-  SHARED,
+export const SHARED = SHARED_DIR;
+export const LAYOUT_DIR = sharedPath('fixtures', 'buildx-layout');
+export const ARCHIVE_FILE = sharedPath(
   'fixtures',
   'buildkit',
   'hello-oci-multiplatform-gzip.tar',
 );
-export const SCHEMA_DIR = join(SHARED, 'conformance', 'image-spec-v1.1.1');
+export const SCHEMA_DIR = sharedPath('conformance', 'image-spec-v1.1.1');
 
-export function skipUnless(path: string): string | false {
-  return existsSync(path) ? false : `${path} is absent: these tests need ../shared`;
-}
+export const skipUnless = skipUnlessShared;
 
 /** The files of an OCI layout: `index.json` and blobs by digest. */
 export interface LayoutFiles {
