@@ -143,9 +143,14 @@ export function readTagRules(field: Field): TagRules {
       return template;
     });
   };
-  const text = (key: string) => {
+  const text = (key: 'prefix' | 'suffix') => {
     const value = fieldOf(fields, key, field);
-    return value.isMissing ? '' : value.string();
+    if (value.isMissing) return '';
+    // The prefix starts every tag, so it must be a valid tag start itself.
+    const affix = value.string();
+    const pattern = key === 'prefix' ? TAG_PATTERN : /^[\w.-]+$/;
+    if (!pattern.test(affix)) throw value.error(`"${affix}" cannot be part of a tag`);
+    return affix;
   };
   return {
     base: templates('base', DEFAULT_BASE_TAGS),

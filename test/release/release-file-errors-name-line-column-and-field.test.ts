@@ -208,3 +208,13 @@ test('an empty value counts as absent; an empty quoted version is an error', () 
   const empty = failure([...BASE, 'version: ""']);
   assert.equal(empty.message, 'release.yaml:5:10: version: the version is empty');
 });
+
+test('a tag prefix or suffix that cannot be in a tag is refused where written', () => {
+  const prefix = failure([...BASE, 'tags:', '  prefix: -v']);
+  assert.equal(
+    prefix.message,
+    'release.yaml:6:11: tags.prefix: "-v" cannot be part of a tag',
+  );
+  const suffix = failure([...BASE, 'tags:', '  suffix: +ci']);
+  assert.match(suffix.message, /^release\.yaml:6:11: tags\.suffix: /);
+});
