@@ -8,7 +8,7 @@ import { Digest } from '../oci/digest.js';
 import { LAYER_FORMAT_VERSION, layerCacheKey } from './cache-key.js';
 import type { LayerInput } from './entries.js';
 import { type BuildLayerOptions, buildLayer, type LayerResult } from './layer.js';
-import { resolveEpoch } from './layer-options.js';
+import { layerMediaType, resolveEpoch } from './layer-options.js';
 
 /**
  * The local layer cache: a built layer blob kept under the key of its
@@ -53,7 +53,11 @@ export async function cachedLayer(
   const key = await layerCacheKey(inputs, settings);
   const entry = entryPaths(cacheDir, key);
   const hit = await readEntry(entry);
-  if (hit !== undefined) return { ...hit, path: entry.blob, cached: true, owned: false };
+  if (hit !== undefined) {
+    // The blob is the same for either family; only the name of its type differs.
+    const mediaType = layerMediaType(options.family ?? 'oci', options.compression);
+    return { ...hit, mediaType, path: entry.blob, cached: true, owned: false };
+  }
 
   await mkdir(cacheDir, { recursive: true });
   const built = await buildLayer(inputs, { ...layerOptions, epoch, tempDir: cacheDir });
