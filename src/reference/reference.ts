@@ -12,6 +12,17 @@ import {
   splitReference,
 } from './grammar.js';
 
+/**
+ * `localhost`, 127.0.0.0/8 and `[::1]`, with or without a port: the one
+ * loopback rule of gantry, used by references and registry sessions alike.
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.replace(/:[0-9]+$/, '').toLowerCase();
+  return (
+    host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'))
+  );
+}
+
 /** Where Docker Hub's registry API answers; `docker.io` itself does not serve `/v2/`. */
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
@@ -79,12 +90,7 @@ export class Reference {
    * registries (JUDGEMENT, field case BR-01).
    */
   get isLoopback(): boolean {
-    const host = this.registry.replace(/:[0-9]+$/, '').toLowerCase();
-    return (
-      host === 'localhost' ||
-      host === '[::1]' ||
-      (isIPv4(host) && host.startsWith('127.'))
-    );
+    return isLoopbackRegistry(this.registry);
   }
 
   /** The same reference with `tag`; a digest it has is kept. */

@@ -134,7 +134,9 @@ export async function readPasswordFromStdin(stream: Readable): Promise<string> {
     }
     chunks.push(buffer);
   }
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password === '') {
     throw new GantryError(ErrorCode.Usage, 'no password on standard input', {
       hint: 'pipe the password, e.g. printf %s "$TOKEN" | gantry --password-stdin ...',

@@ -27,6 +27,21 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+/**
+ * OpenSSL reads an HTTP answer as a TLS record with a bad version (or an
+ * absurd length): the server speaks plain HTTP on that port.
+ */
+const PLAIN_HTTP_CODES: ReadonlySet<string> = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_HTTP_REQUEST',
+]);
+
+function looksLikePlainHttp(code: string, error: unknown): boolean {
+  if (PLAIN_HTTP_CODES.has(code)) return true;
+  return describeCause(error).toLowerCase().includes('wrong version number');
+}
+
 /** The first `code` found on the error or its causes. */
 export function errorCodeOf(error: unknown): string | undefined {
   let current: unknown = error;
@@ -59,13 +74,19 @@ export function networkError(
   const what = `${method} ${target}`;
   const details = { method, url: target, cause: code };
   if (code.startsWith('ERR_SSL_')) {
+    const plain = looksLikePlainHttp(code, error);
     return new GantryError(
       ErrorCode.Tls,
-      `TLS handshake with ${registry} failed (${code})`,
+      plain
+        ? `${registry} answered the TLS handshake in plain HTTP (${code}) for ${what}`
+        : `TLS handshake with ${registry} failed (${code}) for ${what}`,
       {
         cause: error,
         details,
-        hint: `if ${registry} serves plain HTTP, use --insecure-registry ${registry}`,
+        hint: plain
+          ? `${registry} serves plain HTTP: use --plain-http ${registry}`
+          : `check the TLS set-up of ${registry}; if it serves plain HTTP, ` +
+            `use --plain-http ${registry}`,
       },
     );
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { errorCodeOf } from './network-error.js';
 import { redactUrl } from './redact.js';
 import { RETRYABLE_STATUSES } from './registry-error.js';
 import {
@@ -16,6 +17,13 @@ import { discard, type Transport, type TransportRequest } from './transport.js';
  * request whose body can be sent again (bytes, or none) is retried.
  */
 
+/**
+ * A registry that accepted a request and stayed silent for a whole headers
+ * timeout is stuck, not flaky: one more try rides out a lost packet or a
+ * restarted backend, while the full retry count would multiply the stall.
+ */
+export const MAX_HEADERS_TIMEOUT_RETRIES = 1;
+
 export interface SendRetryOptions {
   policy: RetryPolicy;
   replayable: boolean;
@@ -32,6 +40,7 @@ export async function sendWithRetries(
 ) {
   const { policy, replayable, logger, redact } = options;
   const target = `${request.method} ${redactUrl(request.url.toString())}`;
+  let stalls = 0;
   for (let attempt = 0; ; attempt++) {
     const last = !replayable || attempt + 1 >= policy.attempts;
     let response: Awaited<ReturnType<Transport['send']>>;
@@ -39,6 +48,10 @@ export async function sendWithRetries(
       response = await transport.send(request);
     } catch (error) {
       if (last || !isRetryableNetworkError(error)) throw error;
+      if (errorCodeOf(error) === 'UND_ERR_HEADERS_TIMEOUT') {
+        if (stalls >= MAX_HEADERS_TIMEOUT_RETRIES) throw error;
+        stalls++;
+      }
       const delay = backoffDelay(attempt, policy, options.random);
       const why = error instanceof Error ? error.message : String(error);
       logger.debug(redact(`retry ${attempt + 1} of ${target} in ${delay} ms: ${why}`));

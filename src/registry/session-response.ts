@@ -1,4 +1,6 @@
 import { ErrorCode, GantryError } from '../errors.js';
+import { type Readable, Transform } from 'node:stream';
+import { describeCause, networkError } from './network-error.js';
 import { redactUrl } from './redact.js';
 import { discard, type TransportResponse } from './transport.js';
 import type { RegistryResponse } from './types.js';
@@ -15,7 +17,12 @@ import type { RegistryResponse } from './types.js';
  */
 export const DEFAULT_TEXT_LIMIT_BYTES = 16 * 1024 * 1024;
 
-export function toRegistryResponse(response: TransportResponse): RegistryResponse {
+/** `registry` names the registry in errors about a body cut short. */
+export function toRegistryResponse(
+  answer: TransportResponse,
+  registry: string,
+): RegistryResponse {
+  const response = { ...answer, body: guardedBody(answer, registry) };
   let used = false;
   const claim = (): void => {
     if (used) {
@@ -49,7 +56,9 @@ export function toRegistryResponse(response: TransportResponse): RegistryRespons
           `${redactUrl(response.url)} answered invalid JSON`,
           {
             cause: error,
-            hint: 'the registry or a proxy in front of it sent something unexpected',
+            hint:
+              'a proxy or login page may have answered instead of the registry: ' +
+              'check the registry address',
           },
         );
       }
@@ -82,4 +91,44 @@ async function readLimited(response: TransportResponse, limit?: number) {
     chunks.push(buffer);
   }
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * The body handed on, with the errors of the wire (a dropped, reset or
+ * stalled connection: undici's UND_ERR_SOCKET, ECONNRESET, aborted,
+ * UND_ERR_BODY_TIMEOUT) turned into GANTRY_E_NETWORK or GANTRY_E_TIMEOUT
+ * that name the request, whoever reads it: never an internal error.
+ */
+function guardedBody(response: TransportResponse, registry: string): Readable {
+  const source = response.body;
+  let received = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      done(null, chunk);
+    },
+  });
+  source.once('error', (error) => {
+    counted.destroy(bodyError(error, response, registry, received));
+  });
+  // A reader that stops early releases the connection.
+  counted.once('close', () => source.destroy());
+  return source.pipe(counted);
+}
+
+function bodyError(
+  error: unknown,
+  response: TransportResponse,
+  registry: string,
+  received: number,
+): GantryError {
+  const target = redactUrl(response.url);
+  const announced = response.headers['content-length'];
+  const of = announced === undefined ? '' : ` of ${announced}`;
+  const failure = networkError(error, response.method, target, registry);
+  failure.message =
+    `${response.method} ${target}: the body broke off after ${received}${of} ` +
+    `bytes (${describeCause(error)})`;
+  failure.details.received = received;
+  return failure;
 }

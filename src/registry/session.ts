@@ -2,13 +2,25 @@ import { type Logger, silentLogger } from '../log.js';
 import { Authenticator, type Authorization } from './auth.js';
 import { authFailure } from './auth-failure.js';
 import type { Credential, CredentialPurpose, CredentialStore } from './credentials.js';
-import { type PlainHttp, readCaFile, registryBaseUrl } from './endpoint.js';
-import { SecretRegistry } from './redact.js';
+import {
+  httpsOnlyError,
+  isHttpsOnlyAnswer,
+  type PlainHttp,
+  readCaFile,
+  registryBaseUrl,
+  schemeMode,
+} from './endpoint.js';
+import { redactUrl, SecretRegistry } from './redact.js';
 import { parseErrorBody, RegistryError, readErrorBody } from './registry-error.js';
 import { type RetryPolicy, retryPolicy } from './retry.js';
 import { sendWithRetries } from './send-retry.js';
 import { toRegistryResponse } from './session-response.js';
-import { discard, Transport, type TransportResponse } from './transport.js';
+import {
+  discard,
+  Transport,
+  type TransportResponse,
+  type TransportTimeouts,
+} from './transport.js';
 import type { RegistryRequest, RegistryResponse, RegistrySession } from './types.js';
 
 /**
@@ -21,10 +33,16 @@ export interface SessionOptions {
   credentials?: CredentialStore;
   /** Registry -> extra CA PEM file, added to the default trust. */
   caFiles?: Record<string, string>;
-  /** Registries whose TLS certificate is not verified; only those named. */
+  /** Registries reached over HTTPS without a certificate check; only those named. */
   insecure?: string[];
-  /** auto: plain HTTP for loopback registries without a CA file, HTTPS otherwise. */
-  plainHttp?: PlainHttp;
+  /**
+   * Registries reached over plain HTTP (`--plain-http`), or one mode for all.
+   * Unnamed: HTTPS, except plain HTTP for a loopback registry that is neither
+   * named insecure nor given a CA file (see endpoint.ts, schemeMode).
+   */
+  plainHttp?: string[] | PlainHttp;
+  /** Headers timeouts; the defaults are in transport.ts. */
+  timeouts?: Partial<TransportTimeouts>;
   /** HTTP trace at debug level, redacted. */
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
@@ -70,7 +88,12 @@ class RegistrySessionImpl implements Session {
   constructor(registry: string, options: SessionOptions) {
     this.registry = registry;
     const caFile = options.caFiles?.[registry];
-    this.baseUrl = registryBaseUrl(registry, options.plainHttp, caFile !== undefined);
+    const mode = schemeMode(registry, {
+      plainHttp: options.plainHttp,
+      insecure: options.insecure,
+      hasCaFile: caFile !== undefined,
+    });
+    this.baseUrl = registryBaseUrl(registry, mode, caFile !== undefined);
     this.#origin = new URL(this.baseUrl).origin;
     this.#logger = options.logger ?? silentLogger;
     this.#secrets = options.secrets ?? new SecretRegistry();
@@ -85,6 +108,7 @@ class RegistrySessionImpl implements Session {
       logger: this.#logger,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       redact,
+      timeouts: options.timeouts,
     });
     this.#auth = new Authenticator({
       registry,
@@ -174,8 +198,14 @@ class RegistrySessionImpl implements Session {
   }
 
   async #finish(request: RegistryRequest, response: TransportResponse) {
-    if (request.expect.includes(response.status)) return toRegistryResponse(response);
-    const errors = parseErrorBody(await readErrorBody(response.body));
+    if (request.expect.includes(response.status)) {
+      return toRegistryResponse(response, this.registry);
+    }
+    const body = await readErrorBody(response.body);
+    if (response.url.startsWith('http:') && isHttpsOnlyAnswer(response.status, body)) {
+      throw httpsOnlyError(this.registry, `${request.method} ${redactUrl(response.url)}`);
+    }
+    const errors = parseErrorBody(body);
     throw new RegistryError({
       status: response.status,
       method: request.method,

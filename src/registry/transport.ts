@@ -15,8 +15,17 @@ import type { HttpMethod } from './types.js';
 
 /** A registry that takes longer than this to accept a connection is down. */
 export const CONNECT_TIMEOUT_MS = 30_000;
-/** Registries answer headers quickly, except while they verify a large upload. */
-export const HEADERS_TIMEOUT_MS = 5 * 60_000;
+/**
+ * Most answers come at once (manifests, tags, tokens, HEAD of a blob, the
+ * POST that opens an upload): a registry silent this long is stuck, and
+ * waiting longer only turns a stall into a hang.
+ */
+export const HEADERS_TIMEOUT_MS = 30_000;
+/**
+ * The closing PUT of a blob upload and a PATCH with a body: the registry
+ * stores and hashes the whole blob before it answers, minutes for a large one.
+ */
+export const UPLOAD_HEADERS_TIMEOUT_MS = 5 * 60_000;
 /** A body that sends nothing for this long is stalled, however large it is. */
 export const BODY_IDLE_TIMEOUT_MS = 2 * 60_000;
 /** Idle connections are kept this long for the next request. */
@@ -25,6 +34,27 @@ export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 export const MAX_REDIRECTS = 10;
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** How long to wait for the headers of an answer, by kind of request. */
+export interface TransportTimeouts {
+  headersMs: number;
+  uploadHeadersMs: number;
+}
+
+export const DEFAULT_TRANSPORT_TIMEOUTS: Readonly<TransportTimeouts> = Object.freeze({
+  headersMs: HEADERS_TIMEOUT_MS,
+  uploadHeadersMs: UPLOAD_HEADERS_TIMEOUT_MS,
+});
+
+/** True for a request the registry legitimately works on before it answers. */
+export function isSlowRequest(
+  method: HttpMethod,
+  url: URL,
+  body: Uint8Array | Readable | undefined,
+): boolean {
+  if (method === 'PATCH') return body !== undefined;
+  return method === 'PUT' && url.pathname.includes('/blobs/uploads/');
+}
 
 export interface TransportOptions {
   /** The registry's own origin: the only one that gets its TLS exceptions. */
@@ -37,6 +67,7 @@ export interface TransportOptions {
   logger: Logger;
   userAgent: string;
   redact: (text: string) => string;
+  timeouts?: Partial<TransportTimeouts> | undefined;
 }
 
 export interface TransportRequest {
@@ -48,6 +79,8 @@ export interface TransportRequest {
 }
 
 export interface TransportResponse {
+  /** The method that got this answer (after a redirect that turned it into GET). */
+  method: HttpMethod;
   status: number;
   /** Lower-case names; repeated headers joined with ", ". */
   headers: Record<string, string>;
@@ -60,9 +93,11 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #registryAgent: Agent;
   readonly #otherAgent: Agent;
+  readonly #timeouts: TransportTimeouts;
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#timeouts = { ...DEFAULT_TRANSPORT_TIMEOUTS, ...options.timeouts };
     const ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca];
     this.#registryAgent = makeAgent({ ca, rejectUnauthorized: !options.insecure });
     this.#otherAgent = makeAgent({ ca, rejectUnauthorized: true });
@@ -117,12 +152,14 @@ export class Transport {
     const target = redactUrl(url.toString());
     const started = performance.now();
     logger.debug(redact(`http > ${method} ${target} ${formatHeaders(headers)}`));
+    const { headersMs, uploadHeadersMs } = this.#timeouts;
     let answer: Dispatcher.ResponseData;
     try {
       answer = await undiciRequest(url, {
         method,
         headers,
         body: body ?? null,
+        headersTimeout: isSlowRequest(method, url, body) ? uploadHeadersMs : headersMs,
         dispatcher:
           url.origin === this.#options.origin ? this.#registryAgent : this.#otherAgent,
       });
@@ -141,6 +178,7 @@ export class Transport {
       ),
     );
     return {
+      method,
       status: answer.statusCode,
       headers: responseHeaders,
       url: url.toString(),
@@ -179,7 +217,7 @@ function makeAgent(connect: { ca: string[] | undefined; rejectUnauthorized: bool
         ? { rejectUnauthorized: connect.rejectUnauthorized }
         : connect,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    headersTimeout: HEADERS_TIMEOUT_MS,
+    headersTimeout: UPLOAD_HEADERS_TIMEOUT_MS,
     bodyTimeout: BODY_IDLE_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   });
