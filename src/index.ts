@@ -1,7 +1,7 @@
 /**
  * gantry as a library: the OCI model, image references, the registry
  * client, deterministic layers, targets (registry, OCI layout, OCI archive, docker-save archive,
- * memory), the copy graph, errors and the logger interface. The CLI (cli/)
+ * memory), the copy graph, the release file and plan, errors and the logger interface. The CLI (cli/)
  * is built on exactly this surface.
  */
 export * from './build/index.js';
@@ -11,4 +11,5 @@ export * from './log.js';
 export * from './oci/index.js';
 export * from './reference/index.js';
 export * from './registry/index.js';
+export * from './release/index.js';
 export * from './store/index.js';

@@ -41,6 +41,9 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   [ErrorCode.InvalidLayout, ExitCode.Usage],
   [ErrorCode.InvalidArchive, ExitCode.Usage],
   [ErrorCode.BuildInput, ExitCode.Usage],
+  [ErrorCode.ReleaseFile, ExitCode.Usage],
+  [ErrorCode.InvalidVersion, ExitCode.Usage],
+  [ErrorCode.TagConflict, ExitCode.Usage],
 
   [ErrorCode.NotFound, ExitCode.NotFound],
   // An index without the requested platform: the thing asked for is absent.
