@@ -126,5 +126,9 @@ function refuseSchema1(where: string): never {
 }
 
 function invalid(where: string, problem: string): GantryError {
-  return new GantryError(ErrorCode.InvalidManifest, `${where}: ${problem}`);
+  return new GantryError(ErrorCode.InvalidManifest, `${where}: ${problem}`, {
+    hint:
+      'it is not an OCI or Docker v2 manifest or index: check the reference, ' +
+      'or the tool that pushed it',
+  });
 }

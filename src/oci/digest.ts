@@ -10,6 +10,15 @@ export type DigestAlgorithm = 'sha256' | 'sha512';
 
 const HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 };
 
+/**
+ * What to do when content does not hash to its digest: the bytes were
+ * changed on the way (a registry or proxy served wrong bytes), so another
+ * try may get the right ones; if not, the registry's operator must know.
+ */
+export const DIGEST_MISMATCH_HINT =
+  'the registry or a proxy served bytes other than the content: try again, ' +
+  'or report it to the registry operator';
+
 export class Digest {
   readonly algorithm: DigestAlgorithm;
   readonly hex: string;
@@ -68,7 +77,10 @@ export class Digest {
       throw new GantryError(
         ErrorCode.DigestMismatch,
         `${what} does not match its digest: expected ${this}, got ${actual}`,
-        { details: { expected: this.toString(), actual: actual.toString() } },
+        {
+          details: { expected: this.toString(), actual: actual.toString() },
+          hint: DIGEST_MISMATCH_HINT,
+        },
       );
     }
   }

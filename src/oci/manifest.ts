@@ -1,7 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import { type ClassifyHints, classifyManifest } from './classify.js';
 import { type Descriptor, parseDescriptor } from './descriptor.js';
-import { Digest } from './digest.js';
+import { DIGEST_MISMATCH_HINT, Digest } from './digest.js';
 import {
   expectArray,
   expectObject,
@@ -87,6 +87,7 @@ export function parseManifest(
       `${where}: expected digest ${hints.expectedDigest}, got ${digest}`,
       {
         details: { expected: hints.expectedDigest.toString(), actual: digest.toString() },
+        hint: DIGEST_MISMATCH_HINT,
       },
     );
   }
@@ -117,6 +118,14 @@ export function parseManifest(
 }
 
 /** UTF-8 JSON (RFC 8259 §8.1); malformed UTF-8 is an error, not replaced. */
+/**
+ * Manifests are JSON; anything else (often an HTML page) came from something
+ * standing in for the registry.
+ */
+const NOT_JSON_HINT =
+  'if it came from a registry, a proxy or login page answered instead: ' +
+  'check the registry address';
+
 export function decodeJson(
   bytes: Uint8Array,
   where: string,
@@ -128,7 +137,10 @@ export function decodeJson(
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new GantryError(code, `${where}: not valid UTF-8 JSON: ${reason}`, { cause });
+    throw new GantryError(code, `${where}: not valid UTF-8 JSON: ${reason}`, {
+      cause,
+      hint: NOT_JSON_HINT,
+    });
   }
 }
 

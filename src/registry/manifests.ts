@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { Digest } from '../oci/digest.js';
+import { DIGEST_MISMATCH_HINT, Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT } from '../oci/mediatype.js';
 import type { Reference } from '../reference/reference.js';
@@ -246,7 +246,10 @@ function mismatch(what: string, expected: Digest, actual: Digest): GantryError {
   return new GantryError(
     ErrorCode.DigestMismatch,
     `${what}: digest ${actual} does not match the expected ${expected}`,
-    { details: { expected: expected.toString(), actual: actual.toString() } },
+    {
+      details: { expected: expected.toString(), actual: actual.toString() },
+      hint: DIGEST_MISMATCH_HINT,
+    },
   );
 }
 

@@ -59,7 +59,25 @@ const STATUS_HINTS: Record<number, string> = {
   403: 'the credentials given do not allow this operation',
   404: 'check the repository name and the tag or digest',
   429: 'the registry is rate limiting: wait, or authenticate for a higher limit',
+  400:
+    'the registry refused the request as malformed: check the reference and, for a ' +
+    'push, the content type and digest; its own message is above',
+  500: 'the registry failed internally: try again later, or ask its operator',
+  502: 'a proxy in front of the registry got no good answer from it: try again later',
+  503: 'the registry is unavailable or overloaded: try again later',
+  504: 'a proxy in front of the registry timed out waiting for it: try again later',
 };
+
+/** For statuses without a hint of their own, by class (RFC 9110 section 15). */
+function classHint(status: number): string | undefined {
+  if (status >= 500) {
+    return 'the registry or a proxy in front of it failed: try again later';
+  }
+  if (status >= 400) {
+    return `the registry refused the request (${status}): check the reference and flags`;
+  }
+  return undefined;
+}
 
 export interface RegistryErrorInit {
   status: number;
@@ -137,7 +155,7 @@ function hintFor(status: number, errors: RegistryErrorEntry[]): string | undefin
     const hint = CODE_HINTS[entry.code];
     if (hint !== undefined) return hint;
   }
-  return STATUS_HINTS[status];
+  return STATUS_HINTS[status] ?? classHint(status);
 }
 
 /**
