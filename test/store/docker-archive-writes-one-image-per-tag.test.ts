@@ -101,25 +101,30 @@ function names(full: string, tag: string) {
 test('tagging a multi-platform index is refused, naming its platforms', async () => {
   const file = join(await tempDir(), 'index.tar');
   const target = await DockerArchiveTarget.open(file, { create: true, repository });
-  const amd = await pushImage(target, 'amd');
-  const arm = await pushImage(target, 'arm');
-  const index = createIndex({
-    manifests: [
-      { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
-      { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
-    ],
-  });
-  const descriptor = blob(index.bytes, index.mediaType);
-  await target.push(descriptor, index.bytes);
+  // close() removes the staging folder pushes made in the system temp dir.
+  try {
+    const amd = await pushImage(target, 'amd');
+    const arm = await pushImage(target, 'arm');
+    const index = createIndex({
+      manifests: [
+        { ...amd.descriptor, platform: { os: 'linux', architecture: 'amd64' } },
+        { ...arm.descriptor, platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+    });
+    const descriptor = blob(index.bytes, index.mediaType);
+    await target.push(descriptor, index.bytes);
 
-  await assert.rejects(
-    target.tag(descriptor, '1.0'),
-    (error: unknown) =>
-      isGantryError(error, ErrorCode.Unsupported) &&
-      error.message.includes('linux/amd64, linux/arm64') &&
-      /--platform linux\/amd64/.test(error.hint ?? ''),
-  );
-  assert.deepEqual(await target.tags(), []);
+    await assert.rejects(
+      target.tag(descriptor, '1.0'),
+      (error: unknown) =>
+        isGantryError(error, ErrorCode.Unsupported) &&
+        error.message.includes('linux/amd64, linux/arm64') &&
+        /--platform linux\/amd64/.test(error.hint ?? ''),
+    );
+    assert.deepEqual(await target.tags(), []);
+  } finally {
+    await target.close();
+  }
 });
 
 test('a plain tag needs the repository; a full reference does not', async () => {
