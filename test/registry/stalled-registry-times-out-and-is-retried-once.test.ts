@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { ExitCode, exitCodeFor } from '../../src/cli/exit.js';
 import { ErrorCode } from '../../src/errors.js';
 import { MAX_HEADERS_TIMEOUT_RETRIES } from '../../src/registry/send-retry.js';
 import { isSlowRequest } from '../../src/registry/transport.js';
@@ -47,6 +48,8 @@ describe('a registry that never answers', { timeout: 20_000 }, () => {
     assert.equal(error.code, ErrorCode.Timeout);
     assert.ok(error.message.includes(host), error.message);
     assert.equal(stalled.length, 1 + MAX_HEADERS_TIMEOUT_RETRIES);
+    // The CLI reports it with the network exit code.
+    assert.equal(exitCodeFor(error), ExitCode.Network);
   });
 });
 
