@@ -60,8 +60,8 @@ const STATUS_HINTS: Record<number, string> = {
   404: 'check the repository name and the tag or digest',
   429: 'the registry is rate limiting: wait, or authenticate for a higher limit',
   400:
-    'the registry refused the request as malformed: check the reference and, for a ' +
-    'push, the content type and digest; its own message is above',
+    'the registry refused the request as malformed (its own words are in the ' +
+    'message): check the reference and, for a push, the content type and digest',
   500: 'the registry failed internally: try again later, or ask its operator',
   502: 'a proxy in front of the registry got no good answer from it: try again later',
   503: 'the registry is unavailable or overloaded: try again later',
