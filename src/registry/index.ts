@@ -30,6 +30,12 @@ export {
 export { RegistryError, type RegistryErrorEntry } from './registry-error.js';
 export { createSession, type SessionOptions } from './session.js';
 export {
+  DEFAULT_TRANSPORT_TIMEOUTS,
+  HEADERS_TIMEOUT_MS,
+  type TransportTimeouts,
+  UPLOAD_HEADERS_TIMEOUT_MS,
+} from './transport.js';
+export {
   type ListTagsOptions,
   listTags,
   MAX_TAG_PAGE_BYTES,

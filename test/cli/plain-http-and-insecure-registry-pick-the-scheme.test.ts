@@ -20,7 +20,7 @@ before(async () => {
 const missing = (registry: TestRegistry) => `${registry.host}/cli-test/no-such-repo`;
 
 describe('HTTP or HTTPS from the command line', () => {
-  it('hints --ca-file or --insecure-registry for a loopback registry that speaks HTTPS', async () => {
+  it('hints --ca-file or --insecure-registry for an HTTPS-only loopback registry', async () => {
     const result = await runInProcess(['tags', missing(tls)]);
     assert.equal(result.code, ExitCode.Network, result.stderr);
     assert.match(result.stderr, /speaks HTTPS/);

@@ -24,7 +24,7 @@ after(closeAll);
 const ping = { method: 'GET' as const, url: '/v2/', scopes: [], expect: [200] };
 
 describe('HTTP or HTTPS per registry', () => {
-  it('speaks HTTPS without verification to a loopback registry named insecure', async () => {
+  it('speaks unverified HTTPS to a loopback registry named insecure', async () => {
     const { session } = tracedSession('insecure loopback', tls.host, {
       insecure: [tls.host],
     });
@@ -34,7 +34,7 @@ describe('HTTP or HTTPS per registry', () => {
     await response.dump();
   });
 
-  it('says a loopback registry speaks HTTPS and names --ca-file and --insecure-registry', async () => {
+  it('says an HTTP-reached registry speaks HTTPS, naming the two flags', async () => {
     const { session } = tracedSession('https-only loopback', tls.host);
     assert.equal(session.baseUrl, `http://${tls.host}`);
     const error = await expectError('https-only loopback', () => session.request(ping));
@@ -45,7 +45,7 @@ describe('HTTP or HTTPS per registry', () => {
     assert.ok(error.hint?.includes(`--insecure-registry ${tls.host}`), error.hint);
   });
 
-  it('hints --plain-http when HTTPS reaches a server that speaks plain HTTP', async () => {
+  it('hints --plain-http when HTTPS reaches a plain HTTP server', async () => {
     const { session } = tracedSession('https to plain', plain.host, {
       insecure: [plain.host],
     });
@@ -56,7 +56,7 @@ describe('HTTP or HTTPS per registry', () => {
     assert.doesNotMatch(error.hint ?? '', /--insecure-registry/);
   });
 
-  it('speaks plain HTTP to the registries named in plainHttp, loopback or not', async () => {
+  it('speaks plain HTTP to registries named in plainHttp, loopback or not', async () => {
     const { session } = tracedSession('plain named', plain.host, {
       plainHttp: [plain.host],
     });
