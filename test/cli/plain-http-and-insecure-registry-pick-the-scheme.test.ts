@@ -20,7 +20,7 @@ before(async () => {
 const missing = (registry: TestRegistry) => `${registry.host}/cli-test/no-such-repo`;
 
 describe('HTTP or HTTPS from the command line', () => {
-  it('hints --ca-file or --insecure-registry for an HTTPS-only loopback registry', async () => {
+  it('names --ca-file and --insecure-registry for an HTTPS-only registry', async () => {
     const result = await runInProcess(['tags', missing(tls)]);
     assert.equal(result.code, ExitCode.Network, result.stderr);
     assert.match(result.stderr, /speaks HTTPS/);
