@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type Platform, parsePlatform } from '../oci/platform.js';
+import { type Platform, parsePlatform, platformToString } from '../oci/platform.js';
 import type { PlatformBuild } from './build-image.js';
 import { argDeclarations } from './dockerfile-config.js';
 import {
@@ -40,6 +40,12 @@ export interface DockerfilePlanOptions {
   buildPlatform?: Platform;
   /** Env and WorkingDir of an image base, for `$VAR` and relative paths. */
   baseFacts?: (base: string, platform: Platform) => Promise<BaseFacts>;
+  /**
+   * Reads an image's file tree from its layers, for `COPY --from` an image
+   * or a stage on an image base (dockerfile-image-tree.ts). Without it such
+   * copies are refused.
+   */
+  imageTree?: (ref: string, platform: Platform) => Promise<MapTree>;
   /** Build arguments that no ARG declared (Docker warns about them). */
   onUnusedArgs?: (names: string[]) => void;
 }
@@ -85,6 +91,7 @@ class Evaluator {
   private readonly globals = new Map<string, string | undefined>();
   private readonly automatic: Record<string, string>;
   private readonly done = new Map<number, Promise<StageState>>();
+  private readonly images = new Map<string, Promise<MapTree>>();
 
   constructor(
     private readonly dockerfile: Dockerfile,
@@ -223,6 +230,10 @@ class Evaluator {
     return `${match[1]}:${resolve(this.options.context, match[2]!)}`;
   }
 
+  /**
+   * The build context, a stage's tree, or an image's: a stage on an image
+   * base is its image's tree with the stage's own writes replayed on top.
+   */
   private async treeFor(
     stage: Stage,
     from: string | undefined,
@@ -230,13 +241,32 @@ class Evaluator {
   ): Promise<FileTree> {
     if (from === undefined) return this.context;
     const source = findStage(this.dockerfile.stages.slice(0, stage.index), from);
-    if (source !== undefined) return (await this.stage(source)).tree;
-    throw dockerfileUnsupported(
-      position,
-      `COPY --from=${from}: copying from an image needs its layers, ` +
-        'which gantry does not read',
-      'put those files in the build context, or COPY them in a FROM scratch ' +
-        'stage and copy from that stage',
-    );
+    if (source === undefined) {
+      return this.imageTree(this.baseReference(from, position), this.platform, position);
+    }
+    const state = await this.stage(source);
+    if (state.tree.complete || this.options.imageTree === undefined) return state.tree;
+    const image = await this.imageTree(state.base, state.platform, position);
+    const tree = image.copy(state.tree.description, true);
+    for (const [path, node] of state.tree.writes) tree.put(path, node);
+    return tree;
+  }
+
+  private imageTree(ref: string, platform: Platform, position: SourcePosition) {
+    const read = this.options.imageTree;
+    if (read === undefined) {
+      throw dockerfileUnsupported(
+        position,
+        `COPY --from ${ref} needs that image's layers, and no layer reader was given`,
+        'put those files in the build context, or COPY them in a FROM scratch stage',
+      );
+    }
+    const key = `${ref} ${platformToString(platform)}`;
+    let tree = this.images.get(key);
+    if (tree === undefined) {
+      tree = read(ref, platform);
+      this.images.set(key, tree);
+    }
+    return tree;
   }
 }

@@ -8,7 +8,8 @@ import type { Instruction } from './dockerfile-parse.js';
  * hold them (as BuildKit skips unused stages).
  *
  * - RUN needs a container runtime. The stage is built by an external
- *   builder into an OCI archive, which gantry then uses as a base.
+ *   builder into an OCI archive, which gantry then uses as a base or
+ *   copies files from (paths relative to the build context).
  * - ONBUILD records triggers that a later build must run, usually RUN
  *   steps; gantry could neither honour nor run them, so it refuses rather
  *   than write an image whose triggers it never checked.
@@ -51,6 +52,7 @@ function runHint(stageName: string): string {
     `build that stage with an external builder into an OCI archive, e.g. ` +
     `\`docker buildx build${target} --output type=oci,dest=stage.tar .\` or ` +
     '`buildah build -t stage . && buildah push stage oci-archive:stage.tar`, ' +
-    'then start from it with `FROM oci-archive:stage.tar` in place of that stage'
+    'then start from it with `FROM oci-archive:stage.tar` in place of that stage, ' +
+    'or take files from it with `COPY --from=oci-archive:stage.tar`'
   );
 }

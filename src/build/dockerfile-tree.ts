@@ -29,6 +29,8 @@ export interface FileTree {
 
 export class MapTree implements FileTree {
   readonly nodes = new Map<string, TreeNode>();
+  /** Every put, in order: replayed over a base image's tree when one is read. */
+  readonly writes: [string, TreeNode][] = [];
 
   constructor(
     readonly description: string,
@@ -47,6 +49,7 @@ export class MapTree implements FileTree {
 
   /** Places a node, replacing what was at the path and below it. */
   put(path: string, node: TreeNode): void {
+    this.writes.push([path, node]);
     if (node.type !== 'directory' || this.nodes.get(path)?.type !== 'directory') {
       for (const key of [...this.nodes.keys()]) {
         if (key.startsWith(`${path}/`)) this.nodes.delete(key);
@@ -55,9 +58,17 @@ export class MapTree implements FileTree {
     this.nodes.set(path, node);
   }
 
+  /** Removes a path and everything below it (a whiteout). */
+  remove(path: string): void {
+    for (const key of [...this.nodes.keys()]) {
+      if (key === path || key.startsWith(`${path}/`)) this.nodes.delete(key);
+    }
+  }
+
   copy(description: string, complete = this.complete): MapTree {
     const tree = new MapTree(description, complete);
     for (const [path, node] of this.nodes) tree.nodes.set(path, node);
+    tree.writes.push(...this.writes);
     return tree;
   }
 }

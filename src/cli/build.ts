@@ -1,17 +1,16 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveBase } from '../build/base.js';
 import { type BuildResult, buildImages } from '../build/build-image.js';
+import { loadImageTree } from '../build/dockerfile-image-tree.js';
 import { parseDockerfile } from '../build/dockerfile-parse.js';
-import { type BaseFacts, planDockerfile } from '../build/dockerfile-plan.js';
+import { planDockerfile } from '../build/dockerfile-plan.js';
 import type { LayerCompression } from '../build/layer-options.js';
 import { resolveEpoch } from '../build/layer-options.js';
 import { ErrorCode, GantryError } from '../errors.js';
-import { describeManifest } from '../oci/manifest.js';
-import { type Platform, platformToString } from '../oci/platform.js';
 import { parseReference } from '../reference/index.js';
-import type { RegistryClient } from '../registry/client.js';
+import { baseFactsReader } from './build-bases.js';
 import { parseAnnotations, parsePairs, parsePlatforms } from './build-flags.js';
 import {
   type DigestRecord,
@@ -19,9 +18,10 @@ import {
   pushByDigest,
   writeBuild,
 } from './build-output.js';
+import { report } from './build-report.js';
 import type { CommandContext } from './context.js';
 import { isRegistryReference } from './copy-names.js';
-import { writeJson, writeLine, writeMessage } from './io.js';
+import { writeMessage } from './io.js';
 import type { Runner } from './main.js';
 import { collect, usageError } from './options.js';
 
@@ -141,7 +141,6 @@ async function buildCommand(
   flags: BuildFlags,
   outputs: ReturnType<typeof destinations>,
 ): Promise<void> {
-  const { io, client } = context;
   const root = resolve(contextDir);
   const path = flags.file === undefined ? join(root, 'Dockerfile') : resolve(flags.file);
   const name = relative(process.cwd(), path) || path;
@@ -152,6 +151,23 @@ async function buildCommand(
     });
   });
 
+  // Files of images that COPY --from reads; removed once the build is written.
+  const scratch = await mkdtemp(join(tmpdir(), 'gantry-build-'));
+  try {
+    await buildIn(context, { root, name, text, scratch }, flags, outputs);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function buildIn(
+  context: CommandContext,
+  source: { root: string; name: string; text: string; scratch: string },
+  flags: BuildFlags,
+  outputs: ReturnType<typeof destinations>,
+): Promise<void> {
+  const { io, client } = context;
+  const { root, name, text, scratch } = source;
   const platforms = parsePlatforms(flags.platform);
   const annotations = parseAnnotations(flags.annotation, platforms.length > 1);
   const builds = await planDockerfile(parseDockerfile(text, name), {
@@ -160,6 +176,7 @@ async function buildCommand(
     buildArgs: parsePairs(flags.buildArg, '--build-arg', io.env),
     ...(flags.target === undefined ? {} : { target: flags.target }),
     baseFacts: baseFactsReader(client),
+    imageTree: (ref, platform) => loadImageTree(ref, platform, { client, scratch }),
     onUnusedArgs: (names) =>
       writeMessage(io, `gantry: warning: unused build arguments: ${names.join(', ')}`),
   });
@@ -199,66 +216,4 @@ async function publish(
   }
   for (const output of outputs) await writeBuild(result, output, context.client);
   report(context, result, outputs, records);
-}
-
-function report(
-  context: CommandContext,
-  result: BuildResult,
-  outputs: ReturnType<typeof destinations>,
-  records: DigestRecord[] | undefined,
-): void {
-  const platforms = result.manifests.map((built) => {
-    const descriptor = describeManifest(built.manifest);
-    return {
-      platform: platformToString(built.platform),
-      digest: `${descriptor.digest}`,
-      mediaType: descriptor.mediaType,
-      size: descriptor.size,
-    };
-  });
-  const root = {
-    digest: `${result.root.digest}`,
-    mediaType: result.root.mediaType,
-    size: result.root.size,
-  };
-  if (context.json) {
-    writeJson(context.io, {
-      ...root,
-      platforms,
-      outputs,
-      ...(records === undefined ? {} : { pushedByDigest: records }),
-    });
-    return;
-  }
-  writeLine(context.io, root.digest);
-  if (result.index !== undefined) {
-    for (const item of platforms)
-      writeLine(context.io, `${item.platform} ${item.digest}`);
-  }
-  for (const output of outputs) {
-    writeMessage(context.io, `wrote ${output.reference} (${output.tags.join(', ')})`);
-  }
-  for (const record of records ?? []) {
-    writeMessage(
-      context.io,
-      `pushed ${record.repository}@${record.digest} (${record.platform})`,
-    );
-  }
-}
-
-/** Env and WorkingDir of a base, read from its config only (never its layers). */
-function baseFactsReader(client: RegistryClient) {
-  const cache = new Map<string, Promise<BaseFacts>>();
-  return (base: string, platform: Platform): Promise<BaseFacts> => {
-    const key = `${base} ${platformToString(platform)}`;
-    let facts = cache.get(key);
-    if (facts === undefined) {
-      facts = resolveBase(base, platform, { client }).then(({ config }) => ({
-        env: config.config.Env ?? [],
-        ...(config.config.WorkingDir ? { workingDir: config.config.WorkingDir } : {}),
-      }));
-      cache.set(key, facts);
-    }
-    return facts;
-  };
 }
