@@ -131,7 +131,7 @@ describe('COPY from the build context', () => {
       ],
       [
         'COPY --from=alpine:3 /etc/passwd /x',
-        /Dockerfile:2: COPY --from=alpine:3: copying from an image needs its layers/,
+        /Dockerfile:2: COPY --from alpine:3 needs that image's layers/,
         'GANTRY_E_UNSUPPORTED',
       ],
     ];
