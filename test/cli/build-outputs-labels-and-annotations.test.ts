@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runGantry } from '../harness/cli.js';
+
+/**
+ * Where `gantry build` writes and what it adds: the default OCI layout
+ * ./gantry-out (tag latest), `--label` on every config, `--annotation`
+ * on the index when several platforms are built (un-prefixed) or on the
+ * manifests (`manifest:`), never dropped; a docker-save archive for one
+ * platform; `--json` output.
+ */
+const SKOPEO = '/usr/bin/skopeo';
+let root = '';
+after(async () => {
+  if (root !== '') await rm(root, { recursive: true, force: true });
+});
+
+function skopeo(args: string[]): Record<string, unknown> {
+  return JSON.parse(execFileSync(SKOPEO, args, { encoding: 'utf8' })) as Record<
+    string,
+    unknown
+  >;
+}
+
+describe('gantry build outputs', () => {
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'gantry-build-out-'));
+    await writeFile(
+      join(root, 'Dockerfile'),
+      'FROM scratch\nCOPY a.txt /\nCMD ["/a.txt"]\n',
+    );
+    await writeFile(join(root, 'a.txt'), 'a');
+  });
+
+  it('writes ./gantry-out with labels and annotations at both levels', async () => {
+    const result = await runGantry(
+      [
+        '--json',
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--label',
+        'org.example.team=build',
+        '--annotation',
+        'org.opencontainers.image.version=1.0',
+        '--annotation',
+        'manifest:org.example.kind=tool',
+        '--no-cache',
+        '.',
+      ],
+      { cwd: root },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as {
+      digest: string;
+      mediaType: string;
+      platforms: { platform: string; digest: string }[];
+    };
+    assert.equal(report.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.deepEqual(
+      report.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64'],
+    );
+
+    const layout = `oci:${join(root, 'gantry-out')}:latest`;
+    const index = skopeo(['inspect', '--raw', layout]) as {
+      annotations?: Record<string, string>;
+    };
+    assert.equal(index.annotations?.['org.opencontainers.image.version'], '1.0');
+    // skopeo --raw shows the index; each platform's manifest is read from the layout.
+    const entries = (index as { manifests: { digest: string }[] }).manifests;
+    for (const entry of entries) {
+      const blob = join(root, 'gantry-out', 'blobs', ...entry.digest.split(':'));
+      const manifest = JSON.parse(await readFile(blob, 'utf8')) as {
+        annotations?: Record<string, string>;
+      };
+      assert.equal(manifest.annotations?.['org.example.kind'], 'tool');
+    }
+    const config = skopeo([
+      'inspect',
+      '--config',
+      '--override-arch',
+      'arm64',
+      layout,
+    ]) as {
+      config: { Labels: Record<string, string>; Cmd: string[] };
+    };
+    assert.equal(config.config.Labels['org.example.team'], 'build');
+    assert.deepEqual(config.config.Cmd, ['/a.txt']);
+  });
+
+  it('writes a docker-save archive of one platform under its full reference', async () => {
+    const archive = join(root, 'image.tar');
+    const result = await runGantry(
+      [
+        'build',
+        '--platform',
+        'linux/arm64',
+        '--output',
+        `docker-archive:${archive}`,
+        '--tag',
+        'example.com/tool:1.0',
+        '--no-cache',
+        root,
+      ],
+      { cwd: root },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^sha256:[0-9a-f]{64}\n$/);
+    const config = skopeo(['inspect', '--config', `docker-archive:${archive}`]) as {
+      architecture: string;
+    };
+    assert.equal(config.architecture, 'arm64');
+  });
+
+  it('refuses an index annotation when one platform is built', async () => {
+    const result = await runGantry(
+      ['build', '--platform', 'linux/amd64', '--annotation', 'index:a=b', root],
+      { cwd: root },
+    );
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /there is no index to annotate/);
+  });
+});
