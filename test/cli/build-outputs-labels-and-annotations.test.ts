@@ -93,7 +93,7 @@ describe('gantry build outputs', () => {
     assert.deepEqual(config.config.Cmd, ['/a.txt']);
   });
 
-  it('writes a docker-save archive of one platform under its full reference', async () => {
+  it('writes a one-platform docker-save archive under its full reference', async () => {
     const archive = join(root, 'image.tar');
     const result = await runGantry(
       [
