@@ -118,6 +118,8 @@ export const ErrorCode = {
   ReleaseFile: 'GANTRY_E_RELEASE_FILE',
   InvalidVersion: 'GANTRY_E_VERSION',
   TagConflict: 'GANTRY_E_TAG_CONFLICT',
+  /** The release record file could not be written (the release itself is done). */
+  ReleaseRecord: 'GANTRY_E_RELEASE_RECORD',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,6 +9,7 @@ import { ExitCode } from './exit.js';
 import { registerInspect } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import { collect, type GlobalOptions, USAGE_HINT } from './options.js';
+import { registerRelease } from './release.js';
 import { reportError } from './report.js';
 import { registerTag } from './tag.js';
 import { registerTags } from './tags.js';
@@ -105,6 +106,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerTag(program, run);
   registerDelete(program, run);
   registerBuild(program, run);
+  registerRelease(program, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,62 @@
+import type { ReleaseEvent, ReleaseOutcome } from '../release/execute.js';
+import { describeChange } from '../release/plan-render.js';
+import { humanSize } from './format.js';
+
+/**
+ * What `gantry release` shows: one progress line per step on stderr, and
+ * a summary table (image, platforms, tags, digest) on stdout at the end.
+ */
+
+const SUMMARY_HEADERS = ['IMAGE', 'PLATFORMS', 'TAGS', 'DIGEST'];
+
+export function progressLine(event: ReleaseEvent): string {
+  switch (event.type) {
+    case 'built':
+      return `built ${event.image} ${event.digest} (${event.platforms} platforms)`;
+    case 'pushed': {
+      const { stats } = event;
+      return (
+        `pushed ${event.image} to ${event.destination}: ${stats.uploaded} uploaded ` +
+        `(${humanSize(stats.bytes)}), ${stats.mounted} mounted, ${stats.skipped} present`
+      );
+    }
+    case 'tagged':
+      return `tag ${event.destination}:${event.change.tag} ${describeChange(event.change)}`;
+    case 'stays':
+      return `tag ${event.destination}:${event.change.tag} stays`;
+  }
+}
+
+/** One row per image in publication order; then the change counts. */
+export function summaryTable(outcome: ReleaseOutcome): string {
+  const tagsByImage = new Map(
+    outcome.plan.images.map((image) => [image.name, image.tags]),
+  );
+  const rows = outcome.images.map((image) => [
+    image.name,
+    String(image.platforms.length),
+    (tagsByImage.get(image.name) ?? []).join(','),
+    image.digest.toString(),
+  ]);
+  const { counts } = outcome.diff;
+  const destinations = outcome.destinations.map((destination) => destination.name);
+  return [
+    ...columns([SUMMARY_HEADERS, ...rows]),
+    '',
+    `${destinations.length} destinations (${destinations.join(', ')}): ` +
+      `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed`,
+  ].join('\n');
+}
+
+/** Left-aligned columns two spaces apart, no trailing blanks. */
+function columns(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) =>
+    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}

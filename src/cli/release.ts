@@ -1,0 +1,116 @@
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseRepository } from '../reference/parse.js';
+import { currentTags, parseDestination } from '../release/execute-targets.js';
+import { executeRelease } from '../release/execute.js';
+import { DEFAULT_RELEASE_FILE, readReleaseFile } from '../release/file.js';
+import type { ReleaseFile } from '../release/file-types.js';
+import { gatherPlanInputs } from '../release/inputs.js';
+import { planRelease } from '../release/plan.js';
+import { comparePlan } from '../release/plan-diff.js';
+import { planToJSON, renderPlanTable } from '../release/plan-render.js';
+import {
+  DEFAULT_RECORD_FILE,
+  recordToJSON,
+  releaseRecord,
+  writeRecord,
+} from '../release/record.js';
+import type { CommandContext } from './context.js';
+import { writeLine, writeMessage } from './io.js';
+import type { Runner } from './main.js';
+import { collect } from './options.js';
+import { progressLine, summaryTable } from './release-report.js';
+
+/**
+ * `gantry release [FILE]`: plans the whole release from the release file,
+ * then builds every image, pushes each destination's content untagged and
+ * writes the tags in publication order, with a record for rollback.
+ * `--dry-run` shows the plan against what the destinations hold now and
+ * touches nothing.
+ */
+
+interface ReleaseFlags {
+  version?: string;
+  dryRun?: boolean;
+  to?: string[];
+  record?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  gantry release --dry-run
+  gantry release --version=1.4.2 release.yaml
+  gantry release --to oci:./rehearsal --record rehearsal.json
+
+Without --dry-run the record goes to ./${DEFAULT_RECORD_FILE} unless --record names a file.
+`;
+
+export function registerRelease(program: Command, run: Runner): void {
+  program
+    .command('release')
+    .description('build and publish every image, platform and tag of a release file')
+    .argument('[file]', 'the release file', DEFAULT_RELEASE_FILE)
+    .option('--version <version>', 'the release version (else the file, env or git tag)')
+    .option('--dry-run', 'show the plan and what it changes; build and write nothing')
+    .option(
+      '--to <dest>',
+      'publish here instead (repeatable): host/repo or oci:DIR',
+      collect,
+    )
+    .option(
+      '--record <file>',
+      `where the JSON record goes (default ${DEFAULT_RECORD_FILE})`,
+    )
+    .addHelpText('after', EXAMPLES)
+    .action(async (path: string, flags: ReleaseFlags, command: Command) => {
+      const file = withDestinations(await readReleaseFile(path), flags.to);
+      const registries = file.destinations.flatMap((destination) =>
+        destination.kind === 'registry'
+          ? [parseRepository(destination.repository).registry]
+          : [],
+      );
+      await run(command, registries, (context) =>
+        releaseCommand(context, path, file, flags),
+      );
+    });
+}
+
+/** `--to` replaces the file's destinations, so a release can be rehearsed. */
+function withDestinations(file: ReleaseFile, to: string[] | undefined): ReleaseFile {
+  if (to === undefined || to.length === 0) return file;
+  return { ...file, destinations: to.map(parseDestination) };
+}
+
+async function releaseCommand(
+  context: CommandContext,
+  path: string,
+  file: ReleaseFile,
+  flags: ReleaseFlags,
+): Promise<void> {
+  const { io, client } = context;
+  const inputs = await gatherPlanInputs(file, {
+    cwd: process.cwd(),
+    env: io.env,
+    ...(flags.version === undefined ? {} : { version: flags.version }),
+  });
+  const plan = planRelease(file, inputs);
+
+  if (flags.dryRun === true) {
+    const diff = await comparePlan(plan, currentTags(client));
+    if (context.json) io.stdout.write(planToJSON(plan, diff));
+    else writeLine(io, renderPlanTable(plan, diff));
+    return;
+  }
+
+  const outcome = await executeRelease(plan, {
+    client,
+    baseDir: dirname(resolve(path)),
+    onEvent: (event) => writeMessage(io, progressLine(event)),
+  });
+  const record = releaseRecord(outcome);
+  const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
+  await writeRecord(recordFile, record);
+  if (context.json) io.stdout.write(recordToJSON(record));
+  else writeLine(io, summaryTable(outcome));
+  writeMessage(io, `record written to ${recordFile}`);
+}

@@ -1,0 +1,88 @@
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import { parseRepository } from '../reference/parse.js';
+import type { RegistryClient } from '../registry/client.js';
+import { openTarget } from '../store/open-target.js';
+import type { WriteTarget } from '../store/target.js';
+import { LAYOUT_PREFIX } from './file-sections.js';
+import type { Destination } from './file-types.js';
+import type { CurrentTag } from './plan-diff.js';
+import type { PlannedDestination } from './plan-types.js';
+
+/**
+ * The release's destinations as targets: `--to` parsing, opening a
+ * registry repository or an OCI layout, and reading what a tag holds now.
+ */
+
+/**
+ * A destination as `--to` names it: `oci:DIR` for a local layout, else a
+ * repository `host/name` (no tag: the release file's templates make them).
+ */
+export function parseDestination(text: string): Destination {
+  if (text.startsWith(LAYOUT_PREFIX)) {
+    const path = text.slice(LAYOUT_PREFIX.length);
+    if (path === '') {
+      throw new GantryError(ErrorCode.Usage, `--to ${text}: "oci:" needs a folder`, {
+        hint: 'write e.g. --to oci:./out',
+      });
+    }
+    return { kind: 'layout', name: text, path };
+  }
+  const repository = parseRepository(text);
+  return { kind: 'registry', name: repository.name, repository: repository.name };
+}
+
+/**
+ * Opens a destination for writing (a layout folder is made when missing).
+ * A destination's name is what `openTarget` reads: `oci:DIR` or `host/repo`.
+ */
+export async function openDestination(
+  destination: PlannedDestination,
+  client: RegistryClient,
+): Promise<WriteTarget> {
+  const opened = await openTarget(destination.name, { client, create: true });
+  return opened.target;
+}
+
+/**
+ * Reads each destination's current tags for `comparePlan`, opening each
+ * destination once and read-only: a layout folder that does not exist yet
+ * holds no tag, and nothing is created.
+ */
+export function currentTags(client: RegistryClient): CurrentTag {
+  const targets = new Map<string, Promise<WriteTarget | undefined>>();
+  return async (destination, tag) => {
+    let target = targets.get(destination);
+    if (target === undefined) {
+      target = openReadOnly(destination, client);
+      targets.set(destination, target);
+    }
+    const opened = await target;
+    return opened === undefined ? undefined : tagDigest(opened, tag);
+  };
+}
+
+async function openReadOnly(
+  name: string,
+  client: RegistryClient,
+): Promise<WriteTarget | undefined> {
+  try {
+    return (await openTarget(name, { client, readOnly: true })).target;
+  } catch (error) {
+    if (isGantryError(error, ErrorCode.NotFound)) return undefined;
+    throw error;
+  }
+}
+
+/** The digest `tag` names in `target`; undefined when there is no such tag. */
+export async function tagDigest(
+  target: WriteTarget,
+  tag: string,
+): Promise<Digest | undefined> {
+  try {
+    return (await target.resolve(tag)).digest;
+  } catch (error) {
+    if (isGantryError(error, ErrorCode.NotFound)) return undefined;
+    throw error;
+  }
+}
