@@ -20,8 +20,10 @@ export function progressLine(event: ReleaseEvent): string {
         `(${humanSize(stats.bytes)}), ${stats.mounted} mounted, ${stats.skipped} present`
       );
     }
-    case 'tagged':
-      return `tag ${event.destination}:${event.change.tag} ${describeChange(event.change)}`;
+    case 'tagged': {
+      const { change } = event;
+      return `tag ${event.destination}:${change.tag} ${describeChange(change)}`;
+    }
     case 'stays':
       return `tag ${event.destination}:${event.change.tag} stays`;
   }

@@ -42,7 +42,7 @@ Examples:
   gantry release --version=1.4.2 release.yaml
   gantry release --to oci:./rehearsal --record rehearsal.json
 
-Without --dry-run the record goes to ./${DEFAULT_RECORD_FILE} unless --record names a file.
+Without --dry-run the record goes to ./${DEFAULT_RECORD_FILE} (or --record FILE).
 `;
 
 export function registerRelease(program: Command, run: Runner): void {
