@@ -1,11 +1,11 @@
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { followLinks, matchSource } from './dockerfile-copy-sources.js';
 import {
   dockerfileError,
   dockerfileUnsupported,
   type SourcePosition,
 } from './dockerfile-errors.js';
-import { compilePattern, hasGlob } from './dockerfile-glob.js';
 import type { FileTree, TreeNode } from './dockerfile-tree.js';
 import type { LayerInput } from './entries.js';
 
@@ -29,6 +29,8 @@ export interface CopyRequest {
   uid?: number;
   gid?: number;
   from: FileTree;
+  /** The tree being written (the stage's own), to find existing folders. */
+  into?: FileTree;
 }
 
 /** One thing a copy writes: a node at a path, or an archive extracted there. */
@@ -50,8 +52,13 @@ const DESTINATION_FOLDER_MODE = 0o755;
 export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
   const { position, destination } = request;
   const target = resolveDestination(request.workdir, destination);
-  const intoFolder = /(^|\/)\.?$/.test(destination) || destination.endsWith('/');
   const roots = request.sources.flatMap((source) => matchSource(request, source));
+  // Docker copies into an existing folder too; gantry knows only the folders
+  // its own stages wrote, so a trailing "/" is the sure way to say "into".
+  const intoFolder =
+    /(^|\/)\.?$/.test(destination) ||
+    destination.endsWith('/') ||
+    (roots.length === 1 && request.into?.get(target)?.type === 'directory');
   if (roots.length > 1 && !intoFolder) {
     throw dockerfileError(
       position,
@@ -62,8 +69,8 @@ export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
 
   const placed: Placement[] = [];
   for (const root of roots) {
-    const node = request.from.get(root)!;
-    if (node.type === 'directory') placeFolder(request, root, target, placed);
+    const { path: resolved, node } = followLinks(request, root);
+    if (node.type === 'directory') placeFolder(request, resolved, target, placed);
     else if (
       request.keyword === 'ADD' &&
       node.type === 'file' &&
@@ -86,60 +93,6 @@ export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
 
 export function resolveDestination(workdir: string, destination: string): string {
   return posix.resolve('/', workdir, destination).replace(/^\/+|\/+$/g, '');
-}
-
-function matchSource(request: CopyRequest, source: string): string[] {
-  const { position, from } = request;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source)) {
-    throw dockerfileUnsupported(
-      position,
-      `${request.keyword} of a URL or git repository ("${source}") is not supported`,
-      'download the file into the build context first, then COPY it',
-    );
-  }
-  const cleaned = posix.normalize(`/${source}`).replace(/^\/+|\/+$/g, '');
-  if (hasGlob(cleaned)) {
-    const pattern = compilePattern(cleaned);
-    const found = from.paths().filter((path) => path !== '' && pattern.matches(path));
-    if (found.length > 0 || from.complete) return check(request, found, source);
-    throw needsLayers(request, source);
-  }
-  const node = from.get(cleaned);
-  if (node === undefined && !from.complete) throw needsLayers(request, source);
-  return check(request, node === undefined ? [] : [cleaned], source);
-}
-
-function check(request: CopyRequest, found: string[], source: string): string[] {
-  if (found.length === 0) {
-    throw dockerfileError(
-      request.position,
-      `${request.keyword} source "${source}" not found in ${request.from.description}`,
-      'check the path and .dockerignore; sources are relative to the context root',
-    );
-  }
-  for (const path of found) {
-    const node = request.from.get(path)!;
-    if (node.type === 'opaque') {
-      throw dockerfileUnsupported(
-        request.position,
-        `${request.keyword} source "${source}" is inside ${node.what}`,
-        'copy from the archive in the build context instead',
-      );
-    }
-    if (node.type === 'directory' && !request.from.complete)
-      throw needsLayers(request, source);
-  }
-  return found;
-}
-
-function needsLayers(request: CopyRequest, source: string) {
-  return dockerfileUnsupported(
-    request.position,
-    `${request.keyword} source "${source}" may come from the layers of the ` +
-      `base image of ${request.from.description}`,
-    'gantry never reads base image layers: copy from a FROM scratch stage ' +
-      'or from the build context',
-  );
 }
 
 function placeFolder(

@@ -191,6 +191,7 @@ async function copy(
     destination: words.at(-1)!,
     workdir: state.workdir,
     from,
+    into: state.tree,
     ...options.ownership,
   });
   for (const [path, node] of plan.placed) state.tree.put(path, node);

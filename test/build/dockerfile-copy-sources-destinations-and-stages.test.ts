@@ -69,6 +69,7 @@ describe('COPY from the build context', () => {
       '.dockerignore': '*.md\n**/*.log\n',
     });
     await symlink('bin/a', join(root, 'link'));
+    await symlink('../bin/b', join(root, 'conf/b-link'));
     const build = await plan(
       root,
       [
@@ -79,14 +80,22 @@ describe('COPY from the build context', () => {
         'COPY conf .',
         'COPY --chmod=0700 --chown=10:20 ["bin/b", "/opt/b"]',
         'COPY link /link',
+        'COPY conf /etc/app/',
       ].join('\n'),
     );
-    const [, one, tools, conf, chmod, link] = layout(build, root);
+    const [, one, tools, conf, chmod, link, inside] = layout(build, root);
     assert.equal(one?.['/app/one']?.startsWith('bin/a '), true);
     assert.deepEqual(Object.keys(tools ?? {}), ['/app/tools/a', '/app/tools/b']);
-    assert.deepEqual(conf, { '/app': 'dir', '/app/app.yaml': 'conf/app.yaml 644' });
+    assert.deepEqual(conf, {
+      '/app': 'dir',
+      '/app/app.yaml': 'conf/app.yaml 644',
+      '/app/b-link': '-> ../bin/b',
+    });
     assert.deepEqual(chmod, { '/opt/b': 'bin/b 700 10:20' });
-    assert.deepEqual(link, { '/link': '-> bin/a' });
+    // A symlink named as the source is followed (as BuildKit does); one
+    // inside a copied folder stays a symlink.
+    assert.deepEqual(link, { '/link': 'bin/a 644' });
+    assert.equal(inside?.['/etc/app/b-link'], '-> ../bin/b');
     assert.equal(build.steps[1]?.createdBy, 'COPY bin/a one # gantry');
   });
 
@@ -150,6 +159,32 @@ describe('COPY from the build context', () => {
           /Dockerfile:2: --chown=app:app: user and group names need the base image's/,
       },
     );
+  });
+});
+
+describe('COPY destinations', () => {
+  it('copies into a folder the stage wrote even without a trailing /', async () => {
+    const root = await context({ 'conf/app.yaml': 'y', tool: 't' });
+    const build = await plan(
+      root,
+      'FROM scratch\nCOPY conf /etc/app/\nCOPY tool /etc/app',
+    );
+    assert.deepEqual(Object.keys(layout(build, root)[1] ?? {}), ['/etc/app/tool']);
+  });
+
+  it('refuses here-documents and paths inside an added archive', async () => {
+    const root = await context({ 'a.tar': tarOneFile('in.txt', Buffer.from('x')) });
+    await assert.rejects(plan(root, 'FROM scratch\nCOPY <<EOF /x'), {
+      code: 'GANTRY_E_UNSUPPORTED',
+      message: /Dockerfile:2: COPY with a here-document/,
+    });
+    const text =
+      'FROM scratch AS s\nADD a.tar /x\nFROM scratch\nCOPY --from=s /x/in.txt /y';
+    await assert.rejects(plan(root, text), {
+      code: 'GANTRY_E_UNSUPPORTED',
+      message:
+        /Dockerfile:4: COPY source "\/x\/in.txt" is inside the archive added at \/x/,
+    });
   });
 });
 
