@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRepository } from '../reference/parse.js';
-import { currentTags, parseDestination } from '../release/execute-targets.js';
 import { executeRelease } from '../release/execute.js';
+import { currentTags, parseDestination } from '../release/execute-targets.js';
 import { DEFAULT_RELEASE_FILE, readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
 import { gatherPlanInputs } from '../release/inputs.js';

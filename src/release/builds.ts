@@ -1,6 +1,6 @@
 import { isAbsolute, posix, resolve } from 'node:path';
-import type { BuildOptions, BuildStep, PlatformBuild } from '../build/build-image.js';
 import { SCRATCH } from '../build/base.js';
+import type { BuildOptions, BuildStep, PlatformBuild } from '../build/build-image.js';
 import type { ConfigChanges } from '../build/config.js';
 import type { PathInput } from '../build/entries.js';
 import { ErrorCode, GantryError } from '../errors.js';
