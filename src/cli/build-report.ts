@@ -1,4 +1,4 @@
-import type { BuildResult } from '../build/build-image.js';
+import type { BuildEvent, BuildResult } from '../build/build-image.js';
 import { describeManifest } from '../oci/manifest.js';
 import { platformToString } from '../oci/platform.js';
 import type { Destination, DigestRecord } from './build-output.js';
@@ -8,7 +8,7 @@ import { writeJson, writeLine, writeMessage } from './io.js';
 /**
  * What `gantry build` prints: on stdout the digest of what it produced
  * (the index, or the one image), then `PLATFORM DIGEST` per platform of an
- * index; where it wrote goes to stderr. `--json` gives all of it as one
+ * index; layers made and where it wrote go to stderr. `--json` gives all of it as one
  * document.
  */
 export function report(
@@ -54,4 +54,15 @@ export function report(
       `pushed ${record.repository}@${record.digest} (${record.platform})`,
     );
   }
+}
+
+/** One line on stderr per layer made or taken from the cache. */
+export function showEvent(context: CommandContext, event: BuildEvent): void {
+  if (event.type !== 'layer') return;
+  const how = event.cached ? 'cached' : 'built';
+  const platform = platformToString(event.platform);
+  writeMessage(
+    context.io,
+    `${platform} layer ${event.digest} ${how}: ${event.createdBy}`,
+  );
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type BuildResult, buildImages } from '../build/build-image.js';
+import { type BuildEvent, type BuildResult, buildImages } from '../build/build-image.js';
 import { loadImageTree } from '../build/dockerfile-image-tree.js';
 import { parseDockerfile } from '../build/dockerfile-parse.js';
 import { planDockerfile } from '../build/dockerfile-plan.js';
@@ -18,7 +18,7 @@ import {
   pushByDigest,
   writeBuild,
 } from './build-output.js';
-import { report } from './build-report.js';
+import { report, showEvent } from './build-report.js';
 import type { CommandContext } from './context.js';
 import { isRegistryReference } from './copy-names.js';
 import { writeMessage } from './io.js';
@@ -193,6 +193,9 @@ async function buildIn(
     ...(Object.keys(annotations.index).length === 0
       ? {}
       : { indexAnnotations: annotations.index }),
+    ...(context.json
+      ? {}
+      : { onEvent: (event: BuildEvent) => showEvent(context, event) }),
   });
   try {
     await publish(context, result, flags, outputs);
