@@ -66,64 +66,75 @@ export async function applyInstruction(
   const expand = (word: string) =>
     expandWord(word, words.variables, context.escapeChar, position);
   const createdBy = historyText(instruction);
-  const config = (changes: ConfigChanges) =>
-    state.steps.push({ kind: 'config', changes, createdBy });
 
+  if (instruction.keyword === 'ARG') {
+    for (const { name, defaultValue } of argDeclarations(instruction, words)) {
+      const fallback = defaultValue === undefined ? undefined : expand(defaultValue);
+      state.args.set(name, context.argValue(name) ?? fallback);
+    }
+  } else if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
+    await copy(state, instruction, context, { position, expand, createdBy });
+  } else {
+    const changes = configChanges(state, instruction, { words, expand, context });
+    state.steps.push({ kind: 'config', changes, createdBy });
+  }
+}
+
+/** A config instruction's changes; ENV, WORKDIR and SHELL also change the state. */
+function configChanges(
+  state: StageState,
+  instruction: Instruction,
+  using: { words: WordContext; expand: (word: string) => string; context: StageContext },
+): ConfigChanges {
+  const { words, expand, context } = using;
+  const position = words.position;
   switch (instruction.keyword) {
-    case 'ARG':
-      for (const { name, defaultValue } of argDeclarations(instruction, words)) {
-        const given = context.argValue(name);
-        state.args.set(
-          name,
-          given ?? (defaultValue === undefined ? undefined : expand(defaultValue)),
-        );
-      }
-      return;
     case 'ENV': {
       const env = Object.fromEntries(namedValues(instruction, words));
       for (const [name, value] of Object.entries(env)) state.env.set(name, value);
-      return void config({ Env: env });
+      return { Env: env };
     }
     case 'LABEL':
-      return void config({ Labels: Object.fromEntries(namedValues(instruction, words)) });
+      return { Labels: Object.fromEntries(namedValues(instruction, words)) };
     case 'CMD':
-      return void config({ Cmd: commandOf(instruction, state.shell) });
+      return { Cmd: commandOf(instruction, state.shell) };
     case 'ENTRYPOINT':
-      return void config({ Entrypoint: commandOf(instruction, state.shell) });
+      return { Entrypoint: commandOf(instruction, state.shell) };
     case 'WORKDIR': {
       const path = expand(instruction.text);
       if (path === '') throw dockerfileError(position, 'WORKDIR needs a path');
       state.workdir = posix.resolve(state.workdir, path);
-      return void config({ WorkingDir: state.workdir });
+      return { WorkingDir: state.workdir };
     }
     case 'USER':
-      return void config({ User: single(instruction, expand, position) });
+      return { User: single(instruction, expand, position) };
     case 'STOPSIGNAL':
-      return void config({ StopSignal: single(instruction, expand, position) });
+      return { StopSignal: single(instruction, expand, position) };
     case 'EXPOSE':
-      return void config({
+      return {
         ExposedPorts: exposedPorts(wordsOf(instruction, expand, context), position),
-      });
+      };
     case 'VOLUME':
-      return void config({ Volumes: wordsOf(instruction, expand, context) });
+      return { Volumes: wordsOf(instruction, expand, context) };
     case 'SHELL':
-      if (instruction.json === undefined || instruction.json.length === 0) {
-        throw dockerfileError(
-          position,
-          'SHELL needs a JSON array',
-          'write SHELL ["/bin/bash", "-c"]',
-        );
-      }
-      state.shell = instruction.json;
-      return void config({ Shell: instruction.json });
+      state.shell = shellOf(instruction, position);
+      return { Shell: state.shell };
     case 'HEALTHCHECK':
-      return void config({ Healthcheck: healthcheck(instruction, position) });
-    case 'COPY':
-    case 'ADD':
-      return copy(state, instruction, context, { position, expand, createdBy });
+      return { Healthcheck: healthcheck(instruction, position) };
     default:
       throw refuseInstruction(instruction, position, context.stageName);
   }
+}
+
+function shellOf(instruction: Instruction, position: SourcePosition): string[] {
+  if (instruction.json === undefined || instruction.json.length === 0) {
+    throw dockerfileError(
+      position,
+      'SHELL needs a JSON array',
+      'write SHELL ["/bin/bash", "-c"]',
+    );
+  }
+  return instruction.json;
 }
 
 /** The instruction as written, continuations joined, for the image history. */
