@@ -50,7 +50,10 @@ export function registerRelease(program: Command, run: Runner): void {
     .command('release')
     .description('build and publish every image, platform and tag of a release file')
     .argument('[file]', 'the release file', DEFAULT_RELEASE_FILE)
-    .option('--version <version>', 'the release version (else the file, env or git tag)')
+    .option(
+      '--version <version>',
+      'the release version, as --version=V (else the file, env or git tag)',
+    )
     .option('--dry-run', 'show the plan and what it changes; build and write nothing')
     .option(
       '--to <dest>',

@@ -173,6 +173,20 @@ describe('gantry release into two plain registries', () => {
     }
   });
 
+  it('the second registry holds every blob of a variant (streamed from the first)', () => {
+    const copy = join(work, 'copied');
+    skopeo(
+      'copy',
+      '--src-tls-verify=false',
+      '--all',
+      `docker://${second.host}/rel/tool:alpine`,
+      `oci:${copy}:alpine`,
+    );
+    const bytes = skopeo('inspect', '--raw', `oci:${copy}:alpine`);
+    const alpine = record.images.find((image) => image.name === 'alpine3.21')!;
+    assert.equal(Digest.of(Buffer.from(bytes)).toString(), alpine.digest);
+  });
+
   it('writes the base tags last in each registry, by the record', () => {
     for (const destination of record.destinations) {
       const tags = record.tags.filter((tag) => tag.destination === destination.name);
