@@ -112,7 +112,7 @@ export class Evaluator {
       env,
       args: new Map(),
       workdir: facts?.workingDir || '/',
-      shell: [...DEFAULT_SHELL],
+      shell: [...(facts?.shell ?? DEFAULT_SHELL)],
     };
   }
 

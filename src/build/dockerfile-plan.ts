@@ -22,6 +22,8 @@ export interface BaseFacts {
   /** `NAME=value` entries of the base config's Env. */
   env: string[];
   workingDir?: string;
+  /** Docker's `Shell` of the base: what shell-form CMD and ENTRYPOINT run in. */
+  shell?: string[];
 }
 
 export interface DockerfilePlanOptions {
@@ -33,7 +35,7 @@ export interface DockerfilePlanOptions {
   target?: string;
   /** BUILDPLATFORM; the machine's own otherwise. */
   buildPlatform?: Platform;
-  /** Env and WorkingDir of an image base, for `$VAR` and relative paths. */
+  /** Env, WorkingDir and Shell of an image base, for `$VAR`, paths and shell forms. */
   baseFacts?: (base: string, platform: Platform) => Promise<BaseFacts>;
   /**
    * Reads an image's file tree from its layers, for `COPY --from` an image

@@ -77,4 +77,39 @@ describe('gantry build with an externally built stage', () => {
     assert.equal(await readFile(join(rootfs, 'srv/a.txt'), 'utf8'), 'a\n');
     assert.equal(await readFile(join(rootfs, 'srv/sub/b.txt'), 'utf8'), 'b\n');
   });
+
+  it("continues the base's Env, WorkingDir and Shell in later instructions", async () => {
+    const base = await folder({
+      Dockerfile:
+        'FROM scratch\nENV PATH=/usr/bin\nWORKDIR /srv\nSHELL ["/bin/ash", "-c"]\n',
+    });
+    const main = await folder({
+      Dockerfile:
+        'FROM oci-archive:base.tar\nENV PATH=/opt/bin:$PATH\nCOPY f rel/\nCMD run\n',
+      f: 'f',
+    });
+    const platform = ['--platform', 'linux/amd64', '--no-cache'];
+    const archive = `oci-archive:${join(main, 'base.tar')}`;
+    const first = await runGantry(['build', ...platform, '--output', archive, base]);
+    assert.equal(first.code, 0, first.stderr);
+    const layout = join(main, 'out');
+    const second = await runGantry([
+      'build',
+      ...platform,
+      '--output',
+      `oci:${layout}`,
+      main,
+    ]);
+    assert.equal(second.code, 0, second.stderr);
+
+    const text = execFileSync('skopeo', ['inspect', '--config', `oci:${layout}:latest`], {
+      encoding: 'utf8',
+    });
+    const config = (JSON.parse(text) as { config: Record<string, unknown> }).config;
+    assert.deepEqual(config.Env, ['PATH=/opt/bin:/usr/bin']);
+    assert.deepEqual(config.Cmd, ['/bin/ash', '-c', 'run']);
+    const bundle = join(main, 'bundle');
+    execFileSync(UMOCI, ['unpack', '--rootless', '--image', `${layout}:latest`, bundle]);
+    assert.equal(await readFile(join(bundle, 'rootfs/srv/rel/f'), 'utf8'), 'f');
+  });
 });
