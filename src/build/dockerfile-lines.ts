@@ -79,7 +79,9 @@ function joinLines(
     else current.text += body;
     if (continued) continue;
 
-    lines.push(toLogical(current.line, current.text));
+    const logical = toLogical(current.line, current.text);
+    index = skipHereDocuments(logical, physical, index);
+    lines.push(logical);
     current = undefined;
   }
   if (current !== undefined) {
@@ -93,6 +95,29 @@ function joinLines(
     }
   }
   return lines;
+}
+
+/** Instructions that take here-documents (BuildKit's Dockerfile 1.4 syntax). */
+const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+const HEREDOC_MARKER = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+
+/**
+ * Skips the bodies of `<<WORD` here-documents after an instruction, so that
+ * their lines are not read as instructions; the instruction keeps its
+ * first line only, and gantry refuses it later with its own line number
+ * (RUN always, COPY and ADD for a here-document source). Returns the index
+ * of the last line consumed.
+ */
+function skipHereDocuments(line: LogicalLine, physical: string[], index: number): number {
+  if (!HEREDOC_KEYWORDS.has(line.keyword)) return index;
+  let at = index;
+  for (const [, dash, , word] of line.rest.matchAll(HEREDOC_MARKER)) {
+    for (at++; at < physical.length; at++) {
+      const text = dash === '-' ? physical[at]!.replace(/^\t+/, '') : physical[at]!;
+      if (text === word) break;
+    }
+  }
+  return at;
 }
 
 function endsWithEscape(raw: string, escapeChar: string): boolean {

@@ -106,3 +106,28 @@ describe('Dockerfile instructions and stages', () => {
     }
   });
 });
+
+describe('Dockerfile here-documents', () => {
+  it('skips their bodies so the instruction is refused at its own line', () => {
+    const text = [
+      'FROM scratch',
+      'RUN <<EOF',
+      'apt-get update',
+      'EOF',
+      'COPY <<-"END" /x',
+      '\tsome text',
+      '\tEND',
+      'ENV A=1',
+    ].join('\n');
+    const { lines } = splitLines(text, 'Dockerfile');
+    assert.deepEqual(
+      lines.map((line) => [line.line, line.keyword, line.rest]),
+      [
+        [1, 'FROM', 'scratch'],
+        [2, 'RUN', '<<EOF'],
+        [5, 'COPY', '<<-"END" /x'],
+        [8, 'ENV', 'A=1'],
+      ],
+    );
+  });
+});
