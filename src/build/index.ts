@@ -2,6 +2,40 @@
  * Daemonless image build, lowest part: deterministic layer blobs from files,
  * folders, tarballs and in-memory content, with their diff ID and digest.
  */
+
+export { type ResolvedBase, resolveBase, SCRATCH, scratchBase } from './base.js';
+export {
+  type BuildEvent,
+  type BuildOptions,
+  type BuildResult,
+  type BuildStep,
+  type BuiltManifest,
+  buildImages,
+  DEFAULT_BUILD_COMPRESSION,
+  type PlatformBuild,
+  pushBuild,
+} from './build-image.js';
+export {
+  type CachedBuildOptions,
+  cachedLayer,
+  defaultCacheDir,
+  type LayerFile,
+} from './cache.js';
+export { LAYER_FORMAT_VERSION, layerCacheKey } from './cache-key.js';
+export type { ConfigChanges, HealthcheckConfig } from './config.js';
+export { loadImageTree } from './dockerfile-image-tree.js';
+export {
+  type Dockerfile,
+  type Instruction,
+  parseDockerfile,
+  type Stage,
+} from './dockerfile-parse.js';
+export {
+  type BaseFacts,
+  type DockerfilePlanOptions,
+  planDockerfile,
+} from './dockerfile-plan.js';
+export { DockerIgnore } from './dockerignore.js';
 export {
   type ContentInput,
   DEFAULT_FILE_MODE,
@@ -30,6 +64,19 @@ export {
   gzipParallel,
   ParallelGzip,
 } from './gzip-parallel.js';
+export {
+  addHistory,
+  annotate,
+  appendLayers,
+  type BaseRef,
+  type BuiltImage,
+  type HistoryInput,
+  type LayerBlob,
+  rfc3339,
+  setConfig,
+  setCreated,
+  startImage,
+} from './image.js';
 export { type BuildLayerOptions, buildLayer, type LayerResult } from './layer.js';
 export {
   DEFAULT_LAYER_EPOCH,
@@ -37,6 +84,14 @@ export {
   layerMediaType,
   resolveEpoch,
 } from './layer-options.js';
+export { OverlayTarget } from './overlay.js';
+export {
+  hostPlatform,
+  type PlatformArgs,
+  platformArgs,
+  substituteArgs,
+  substituteInput,
+} from './platform-args.js';
 export { encodeHeader, type TarHeader, TypeFlag } from './tar-header.js';
 export {
   readTarEntries,
@@ -53,44 +108,3 @@ export {
   ZstdFrames,
   type ZstdOptions,
 } from './zstd.js';
-export { type ResolvedBase, resolveBase, SCRATCH, scratchBase } from './base.js';
-export {
-  type BuildEvent,
-  type BuildOptions,
-  type BuildResult,
-  type BuildStep,
-  type BuiltManifest,
-  buildImages,
-  DEFAULT_BUILD_COMPRESSION,
-  type PlatformBuild,
-  pushBuild,
-} from './build-image.js';
-export {
-  type CachedBuildOptions,
-  cachedLayer,
-  defaultCacheDir,
-  type LayerFile,
-} from './cache.js';
-export { LAYER_FORMAT_VERSION, layerCacheKey } from './cache-key.js';
-export type { ConfigChanges, HealthcheckConfig } from './config.js';
-export {
-  addHistory,
-  annotate,
-  appendLayers,
-  type BaseRef,
-  type BuiltImage,
-  type HistoryInput,
-  type LayerBlob,
-  rfc3339,
-  setConfig,
-  setCreated,
-  startImage,
-} from './image.js';
-export { OverlayTarget } from './overlay.js';
-export {
-  hostPlatform,
-  type PlatformArgs,
-  platformArgs,
-  substituteArgs,
-  substituteInput,
-} from './platform-args.js';
