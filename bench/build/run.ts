@@ -35,7 +35,7 @@ import {
 import { log } from './log.js';
 import { machine, runsTable, timedTable } from './report.js';
 import { compare, type Scenario, type TimedRow, warmGantry } from './scenarios.js';
-import { buildahBuild, PLATFORMS } from './tools.js';
+import { buildahBuild, PLATFORMS, preflight } from './tools.js';
 
 /** At least five runs per tool and scenario, so one outlier moves no median. */
 const RUNS = 5;
@@ -119,7 +119,7 @@ async function bench(host: string, opts: Options, dir: string): Promise<string> 
   const gzip = await gzipRow(opts.gzipMiB);
 
   return [
-    `### gantry build vs buildah build (${opts.runs} runs each, medians)`,
+    `### gantry build vs buildah build (runs: ${opts.runs} each, medians)`,
     '',
     timedTable(rows),
     '',
@@ -149,6 +149,7 @@ async function bench(host: string, opts: Options, dir: string): Promise<string> 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const start = performance.now();
+  preflight();
   if (opts.build) {
     log('building dist/ (tsc)');
     execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {

@@ -102,6 +102,23 @@ class BuildahStorage {
   }
 }
 
+/**
+ * buildah's storage and debootstrap's chroot need root; both tools come from
+ * Debian's archive. Stops early, before anything is downloaded or built.
+ */
+export function preflight(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error('bench:build runs buildah and debootstrap as root: run it as root');
+  }
+  for (const tool of [BUILDAH, 'debootstrap']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${tool} not found: apt-get install buildah debootstrap`);
+    }
+  }
+}
+
 export function buildahVersion(): string {
   try {
     return execFileSync(BUILDAH, ['--version'], { encoding: 'utf8' }).trim();
