@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InspectDocument } from '../../src/cli/inspect-view.js';
@@ -9,8 +8,9 @@ import { Digest } from '../../src/oci/digest.js';
 import { runGantry } from '../harness/cli.js';
 import { type SeededImage, seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
-import { ref, seedingClient, uniqueRepository } from './support.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { ARCHIVE_FILE, skipUnless } from '../oci/real-images.js';
+import { ref, seedingClient, uniqueRepository } from './support.js';
 
 /**
  * `gantry inspect` of a two-platform index with BuildKit-style attestation
@@ -88,11 +88,11 @@ describe('inspect of the BuildKit fixture pushed as it is', {
   before(async () => {
     const registry = (await getRegistries()).plain;
     repository = uniqueRepository(registry, 'buildkit');
-    dir = mkdtempSync(join(tmpdir(), 'gantry-cli-buildkit-'));
+    dir = makeTempDir('gantry-cli-buildkit-');
     execFileSync('tar', ['-xf', FIXTURE, '-C', dir]);
     await pushLayout(dir, repository, registry);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeTempDir(dir));
 
   it('shows two platforms and two attestations, with the index annotation', async () => {
     const text = await runGantry(['inspect', `${repository}:hello`]);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { manifestInfo } from '../../src/cli/inspect-fetch.js';
@@ -13,6 +12,7 @@ import {
 } from '../../src/cli/inspect-view.js';
 import { Digest } from '../../src/oci/digest.js';
 import { parseManifest } from '../../src/oci/manifest.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { ARCHIVE_FILE, skipUnless } from '../oci/real-images.js';
 
 /**
@@ -33,14 +33,14 @@ describe('inspect view of the BuildKit multi-platform fixture', {
   }
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gantry-inspect-view-'));
+    dir = makeTempDir('gantry-inspect-view-');
     execFileSync('tar', ['-xf', FIXTURE, '-C', dir]);
     const top = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     const image = blobInfo(top.manifests[0].digest);
     infos.set(image.digest, image);
     for (const entry of image.manifests) infos.set(entry.digest, blobInfo(entry.digest));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => removeTempDir(dir));
 
   function imageDocument() {
     const [root] = [...infos.values()];

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGantry } from '../harness/cli.js';
 import { type SeededImage, seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { TEST_USERS } from '../harness/users.js';
 import { access, ref, seedingClient, uniqueRepository } from './support.js';
 
@@ -51,7 +51,7 @@ for (const kind of ['plain', 'tls', 'token'] as const) {
       seeded = await seedImage(seedingClient(registry), ref(`${repository}:src`), {
         attestations: true,
       });
-      certDir = mkdtempSync(join(tmpdir(), 'gantry-cli-certs-'));
+      certDir = makeTempDir('gantry-cli-certs-');
       if (registry.caFile !== undefined) {
         copyFileSync(registry.caFile, join(certDir, 'ca.crt'));
       }
@@ -61,7 +61,7 @@ for (const kind of ['plain', 'tls', 'token'] as const) {
         input === undefined ? {} : { input },
       );
     });
-    after(() => rmSync(certDir, { recursive: true, force: true }));
+    after(() => removeTempDir(certDir));
 
     it('succeeds and prints each new reference with the source digest, in order', () => {
       assert.equal(tagRun.code, 0, tagRun.stderr);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +11,7 @@ import { Digest } from '../../src/oci/digest.js';
 import type { ImageIndex, ImageManifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
 import type { WriteTarget } from '../../src/store/target.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 
 /**
  * Test content for the store tests: small images built with gantry's own
@@ -103,9 +101,9 @@ export async function readAll(stream: Readable): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-/** A fresh temp folder, removed after the test file. */
+/** A fresh temp folder, removed after the test, or when the run is interrupted. */
 export async function tempDir(prefix = 'gantry-store-test-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  after(() => rm(dir, { recursive: true, force: true }));
+  const dir = makeTempDir(prefix);
+  after(() => removeTempDir(dir));
   return dir;
 }
