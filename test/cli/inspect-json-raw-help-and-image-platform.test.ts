@@ -47,11 +47,13 @@ describe('inspect: --json in the help, --json --raw refused, image platform', ()
   it('a single image shows its config platform in the tree and JSON', async () => {
     const text = await runGantry(['inspect', `${repository}:arm`]);
     const json = await runGantry(['--json', 'inspect', `${repository}:arm`]);
+    const after = await runGantry(['inspect', '--json', `${repository}:arm`]);
     const document = JSON.parse(json.stdout) as InspectDocument;
 
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Platform: +linux\/arm64$/m);
     assert.equal(document.digest, image.digest);
     assert.equal(document.platform, 'linux/arm64');
+    assert.deepEqual(JSON.parse(after.stdout), document);
   });
 });
