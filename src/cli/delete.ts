@@ -61,7 +61,10 @@ export function registerDelete(program: Command, run: Runner): void {
 }
 
 /** Deletes `ref`, naming the tags that went with the manifest. */
-async function deleteReporting(client: RegistryClient, ref: Reference) {
+async function deleteReporting(
+  client: RegistryClient,
+  ref: Reference,
+): Promise<DeleteResult> {
   const target = ref.digest ?? (await resolveTag(client, ref));
   // TODO(perf): when the registry can delete the tag alone the scan is unused;
   // it must happen first all the same, as a delete by digest erases its answer.
@@ -71,14 +74,13 @@ async function deleteReporting(client: RegistryClient, ref: Reference) {
   const method = deletedByTag ? 'tag' : 'digest';
   const asked = ref.digest === undefined ? ref.tag : undefined;
   const byDigest = [...new Set([...(asked === undefined ? [] : [asked]), ...found.tags])];
-  const result: DeleteResult = {
+  return {
     reference: ref.toString(),
     deleted: digest.toString(),
     method,
     tagsRemoved: method === 'tag' ? [asked ?? ''] : byDigest,
     possiblyOtherTags: method === 'digest' && !found.complete,
   };
-  return result;
 }
 
 async function resolveTag(client: RegistryClient, ref: Reference): Promise<Digest> {
