@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { median } from './measure.js';
 
 /**
@@ -94,6 +94,10 @@ export function machine(): string {
     `- Node.js ${process.version}; ${skopeo}`,
     `- registries: two local ${registry || 'docker-registry'} processes, ` +
       'filesystem storage, plain HTTP on loopback',
+    // Other work on the machine slows both tools; figures from a busy one mislead.
+    `- load average at the end (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
   ].join('\n');
 }
 
