@@ -1,15 +1,15 @@
 import type { Logger } from '../log.js';
-import { RegistryClient, type SessionFactory } from '../registry/client.js';
+import { RegistryClient } from '../registry/client.js';
 import {
-  chainCredentials,
   type CredentialStore,
+  chainCredentials,
   credentialsFromEnv,
   readPasswordFromStdin,
   StaticCredentials,
 } from '../registry/credentials.js';
 import { DockerConfigCredentials } from '../registry/docker-config.js';
 import type { SecretRegistry } from '../registry/redact.js';
-import { createSession, type SessionOptions } from '../registry/session.js';
+import type { SessionOptions } from '../registry/session.js';
 import type { CliIO } from './io.js';
 import { type GlobalOptions, parseCaFiles, usageError } from './options.js';
 
@@ -46,15 +46,6 @@ export async function createContext(
   // The session picks HTTP or HTTPS per registry (registry/endpoint.ts).
   const client = new RegistryClient(sessionOptions);
   return { io, json: options.json === true, debug: options.debug === true, client };
-}
-
-/**
- * The plain session factory. TODO(cleanup): kept only because
- * test/cli/support.ts imports it; sessions now speak TLS to a registry
- * given a CA file by themselves, so remove it with that import.
- */
-export function tlsWhenTrusted(_caFiles: Record<string, string>): SessionFactory {
-  return createSession;
 }
 
 /** Flags first, then `GANTRY_USERNAME`/`GANTRY_PASSWORD`, then docker's config.json. */

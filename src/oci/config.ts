@@ -1,5 +1,5 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { Digest } from './digest.js';
+import { DIGEST_MISMATCH_HINT, Digest } from './digest.js';
 import {
   expectArray,
   expectObject,
@@ -73,6 +73,7 @@ export function parseImageConfig(
     throw new GantryError(
       ErrorCode.DigestMismatch,
       `${where}: expected digest ${hints.expectedDigest}, got ${digest}`,
+      { hint: DIGEST_MISMATCH_HINT },
     );
   }
 

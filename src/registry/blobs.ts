@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, GantryError } from '../errors.js';
-import { Digest } from '../oci/digest.js';
+import { DIGEST_MISMATCH_HINT, Digest } from '../oci/digest.js';
 import type { Reference } from '../reference/reference.js';
 import type { RegistryResponse, RegistrySession } from './types.js';
 
@@ -124,7 +124,10 @@ async function* verifiedBytes(
     throw new GantryError(
       ErrorCode.DigestMismatch,
       `${what}: the bytes received hash to ${actual}`,
-      { details: { expected: descriptor.digest.toString(), actual: actual.toString() } },
+      {
+        hint: DIGEST_MISMATCH_HINT,
+        details: { expected: descriptor.digest.toString(), actual: actual.toString() },
+      },
     );
   }
 }

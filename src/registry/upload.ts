@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, GantryError } from '../errors.js';
-import type { Digest } from '../oci/digest.js';
+import { DIGEST_MISMATCH_HINT, type Digest } from '../oci/digest.js';
 import type { Reference } from '../reference/reference.js';
 import { type BlobDescriptor, headBlob } from './blobs.js';
 import {
@@ -229,6 +229,7 @@ async function finishUpload(
       `blob upload to ${repo.repository}: the registry stored ${header.slice(0, 80)}, ` +
         `not ${descriptor.digest}`,
       {
+        hint: DIGEST_MISMATCH_HINT,
         details: { expected: descriptor.digest.toString(), actual: header.slice(0, 80) },
       },
     );

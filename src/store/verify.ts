@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { Digest } from '../oci/digest.js';
+import { DIGEST_MISMATCH_HINT, Digest } from '../oci/digest.js';
 import { DEFAULT_FETCH_BYTES_LIMIT } from './target.js';
 
 /**
@@ -33,7 +33,10 @@ export function digestMismatch(
   return new GantryError(
     ErrorCode.DigestMismatch,
     `${what}: expected digest ${descriptor.digest}, got ${actual}`,
-    { details: { expected: descriptor.digest.toString(), actual: actual.toString() } },
+    {
+      hint: DIGEST_MISMATCH_HINT,
+      details: { expected: descriptor.digest.toString(), actual: actual.toString() },
+    },
   );
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { tlsWhenTrusted } from '../../src/cli/context.js';
 import { parseReference } from '../../src/reference/index.js';
 import type { Reference } from '../../src/reference/reference.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -30,7 +29,7 @@ export function seedingClient(registry: TestRegistry): RegistryClient {
   }
   const caFiles: Record<string, string> =
     registry.caFile === undefined ? {} : { [registry.host]: registry.caFile };
-  return new RegistryClient({ credentials, caFiles }, tlsWhenTrusted(caFiles));
+  return new RegistryClient({ credentials, caFiles });
 }
 
 /** Global flags and stdin for running `gantry` against `registry` as `user`. */
