@@ -28,14 +28,6 @@ export interface BlobContext {
   emit: (event: CopyEvent) => void;
 }
 
-/**
- * A source that serves some blobs from other targets (build/overlay.ts)
- * says which, so that a blob held by a registry can be mounted from it.
- */
-interface Locating {
-  locate?(descriptor: Descriptor): ReadTarget | undefined;
-}
-
 export async function copyBlob(
   context: BlobContext,
   descriptor: Descriptor,
@@ -63,7 +55,7 @@ async function transfer(
 
   if (destination instanceof RegistryTarget) {
     // A source made of others (a build's overlay) names where a blob lives.
-    const origin = (source as Locating).locate?.(descriptor) ?? source;
+    const origin = source.locate?.(descriptor) ?? source;
     if (origin instanceof RegistryTarget) {
       const mounted = await onDestination(() =>
         destination.mountFrom(descriptor, origin),

@@ -78,6 +78,14 @@ export interface ReadTarget {
    * (`<alg>-<hex>`) where the target has one.
    */
   referrers(subject: Digest, artifactType?: string): Promise<Descriptor[]>;
+
+  /**
+   * For a target that gathers content from others (a build's overlay of new
+   * blobs over its bases): the target that really holds a blob, so a copy
+   * can mount it within a registry instead of streaming it. Plain targets
+   * leave it out.
+   */
+  locate?(descriptor: Descriptor): ReadTarget | undefined;
 }
 
 export interface WriteTarget extends ReadTarget {
