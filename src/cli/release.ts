@@ -91,8 +91,10 @@ async function releaseCommand(
   flags: ReleaseFlags,
 ): Promise<void> {
   const { io, client } = context;
+  const folder = dirname(resolve(path));
+  // Git facts come from the repository that holds the release file.
   const inputs = await gatherPlanInputs(file, {
-    cwd: process.cwd(),
+    cwd: folder,
     env: io.env,
     ...(flags.version === undefined ? {} : { version: flags.version }),
   });
@@ -107,7 +109,7 @@ async function releaseCommand(
 
   const outcome = await executeRelease(plan, {
     client,
-    baseDir: dirname(resolve(path)),
+    baseDir: folder,
     onEvent: (event) => writeMessage(io, progressLine(event)),
   });
   const record = releaseRecord(outcome);

@@ -198,9 +198,17 @@ describe('gantry release into two plain registries', () => {
   });
 
   it('a second run uploads nothing and every tag stays', async () => {
-    const run = await release('--record', join(work, 'second.json'));
+    const run = await runInProcess([
+      '--json',
+      'release',
+      `--version=${VERSION}`,
+      '--record',
+      join(work, 'second.json'),
+      releasePath(),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const again = await readRecord('second.json');
+    assert.deepEqual(JSON.parse(run.stdout), again);
     assert.deepEqual(again.images, record.images);
     assert.equal(again.counts.stays, record.tags.length);
     assert.ok(again.tags.every((tag) => tag.sequence === undefined));
