@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { SecretRegistry } from '../registry/redact.js';
 import { registerBuild } from './build.js';
+import { registerCopy } from './copy.js';
 import { type CommandContext, createContext } from './context.js';
 import { registerDelete } from './delete.js';
 import { registerDigest } from './digest.js';
@@ -105,6 +106,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerTags(program, run);
   registerTag(program, run);
   registerDelete(program, run);
+  registerCopy(program, run);
   registerBuild(program, run);
   registerRelease(program, run);
   for (const command of program.commands) command.exitOverride();
