@@ -173,7 +173,7 @@ describe('gantry release into two plain registries', () => {
     }
   });
 
-  it('the second registry holds every blob of a variant (streamed from the first)', () => {
+  it('the second registry holds every blob of a variant (streamed in)', () => {
     const copy = join(work, 'copied');
     skopeo(
       'copy',

@@ -1,0 +1,63 @@
+import type { CopyStats } from '../copy/types.js';
+import type { Digest } from '../oci/digest.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { PlanDiff, TagChange } from './plan-diff.js';
+import type { PlannedDestination, ReleasePlan } from './plan-types.js';
+
+/** What `executeRelease` takes, reports while it runs, and returns. */
+
+export type ReleaseEvent =
+  | { type: 'built'; image: string; digest: Digest; platforms: number }
+  | { type: 'pushed'; destination: string; image: string; stats: CopyStats }
+  | { type: 'tagged'; destination: string; change: TagChange }
+  | { type: 'stays'; destination: string; change: TagChange };
+
+export interface ExecuteOptions {
+  client: RegistryClient;
+  /** Where relative file sources are found: the release file's folder. */
+  baseDir: string;
+  /** Layer cache folder; the build default when absent; false for none. */
+  cacheDir?: string | false;
+  onEvent?: (event: ReleaseEvent) => void;
+  /**
+   * Stops the release (GANTRY_E_ABORTED) between steps and inside copies.
+   * Tags written so far name complete images; a re-run writes the rest.
+   */
+  signal?: AbortSignal;
+}
+
+export interface BuiltReleaseImage {
+  name: string;
+  /** The index every destination's tags of this image name. */
+  digest: Digest;
+  mediaType: string;
+  platforms: { platform: string; digest: Digest }[];
+}
+
+export interface PushedImage {
+  image: string;
+  stats: CopyStats;
+}
+
+/** One tag as the release left it; `sequence` is the write's place overall. */
+export interface WrittenTag {
+  change: TagChange;
+  /** 1-based across all destinations; absent when the tag stayed. */
+  sequence?: number;
+}
+
+export interface DestinationOutcome {
+  name: string;
+  kind: PlannedDestination['kind'];
+  pushed: PushedImage[];
+  tags: WrittenTag[];
+  timings: { pushMs: number; tagMs: number };
+}
+
+export interface ReleaseOutcome {
+  plan: ReleasePlan;
+  diff: PlanDiff;
+  images: BuiltReleaseImage[];
+  destinations: DestinationOutcome[];
+  timings: { startedAt: string; buildMs: number; compareMs: number; totalMs: number };
+}
