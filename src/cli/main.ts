@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { SecretRegistry } from '../registry/redact.js';
 import { registerBuild } from './build.js';
-import { registerCopy } from './copy.js';
 import { type CommandContext, createContext } from './context.js';
+import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerDigest } from './digest.js';
 import { ExitCode } from './exit.js';
@@ -33,12 +33,20 @@ Examples:
     delete registry.example.com/app:old
   gantry --ca-file localhost:5443=ca.pem inspect localhost:5443/app:1
 
+gantry --version prints the version.
+
 Exit codes: 0 ok, 1 other failure, 2 usage or invalid input, 3 not found,
 4 authentication or authorisation, 5 network or TLS, 6 content check failed.
 `;
 
 /** The `gantry` command; returns the process exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  // `gantry --version` only as the first word: `release --version V` is the
+  // release's own flag, which a global --version would swallow.
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.Ok;
+  }
   const secrets = new SecretRegistry();
   const program = buildProgram(io, secrets);
   try {
@@ -58,7 +66,6 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   const program = new Command('gantry')
     .description('Build, publish and check container images without a Docker daemon')
-    .version(packageVersion(), '--version', 'print the version and exit')
     .option('--debug', 'trace HTTP requests on stderr (secrets redacted)')
     .option('--json', 'write machine-readable JSON (data and errors)')
     .option('--username <user>', 'user name for the registries named on the command line')

@@ -91,4 +91,13 @@ describe('exit codes for missing things and malformed input', () => {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
   });
+
+  it("release --version V is the release version, not gantry's own", async () => {
+    const file = '/nonexistent/release.yaml';
+    const run = await runGantry(['release', '--version', '1.2.3', '--dry-run', file]);
+
+    assert.equal(run.code, 2, run.stderr);
+    assert.doesNotMatch(run.stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.match(run.stderr, /GANTRY_E_RELEASE_FILE: cannot read release file/);
+  });
 });
