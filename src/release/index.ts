@@ -1,7 +1,11 @@
 /**
- * `gantry release`, the pure front half: the release file, versions, tags,
- * metadata, and the plan with its comparison against the destinations.
+ * `gantry release`: the release file, versions, tags, metadata, the plan
+ * with its comparison against the destinations (all pure), then the
+ * execution (build, publish content, tags in publication order) and the
+ * record of what was done.
  */
+export * from './builds.js';
+export * from './execute.js';
 export * from './file.js';
 export {
   DEFAULT_ATTESTATIONS,
@@ -17,5 +21,6 @@ export * from './plan.js';
 export * from './plan-diff.js';
 export * from './plan-render.js';
 export type * from './plan-types.js';
+export * from './record.js';
 export * from './tags.js';
 export * from './version.js';
