@@ -76,6 +76,8 @@ export interface FaultRecord {
   method: string;
   path: string;
   fault: Fault | undefined;
+  /** Whether the request carried an `Authorization` header. */
+  authorized: boolean;
 }
 
 export interface FaultProxy {
@@ -187,7 +189,13 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
     const path = req.url ?? '/';
     const kind = requestKind(method, path);
     const fault = pickFault(kind);
-    log.push({ kind, method, path, fault });
+    log.push({
+      kind,
+      method,
+      path,
+      fault,
+      authorized: req.headers.authorization !== undefined,
+    });
     if (fault !== undefined) injected++;
 
     if (fault === 'reset-request') {
