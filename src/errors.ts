@@ -120,6 +120,9 @@ export const ErrorCode = {
   TagConflict: 'GANTRY_E_TAG_CONFLICT',
   /** The release record file could not be written (the release itself is done). */
   ReleaseRecord: 'GANTRY_E_RELEASE_RECORD',
+
+  // verification: a published release or image does not hold
+  VerifyFailed: 'GANTRY_E_VERIFY_FAILED',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

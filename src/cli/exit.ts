@@ -15,6 +15,7 @@ import { ErrorCode, isGantryError } from '../errors.js';
  * | 5    | network, TLS, timeout, too many requests or redirects            |
  * | 6    | content check failed (digest or size mismatch, short read,       |
  * |      | trailing data, invalid or oversized manifest)                    |
+ * | 7    | verification failed: a release or image does not hold (verify)   |
  */
 export const ExitCode = {
   Ok: 0,
@@ -24,6 +25,7 @@ export const ExitCode = {
   Auth: 4,
   Network: 5,
   Content: 6,
+  Verify: 7,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -70,6 +72,8 @@ const EXIT_BY_ERROR_CODE: ReadonlyMap<string, ExitCodeValue> = new Map<
   [ErrorCode.ContentTooLarge, ExitCode.Content],
   [ErrorCode.InvalidConfig, ExitCode.Content],
   [ErrorCode.SchemaViolation, ExitCode.Content],
+
+  [ErrorCode.VerifyFailed, ExitCode.Verify],
 ]);
 
 /** The exit code for anything thrown out of a command. */
