@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { isGantryError } from '../../src/errors.js';
+import { ErrorCode, isGantryError } from '../../src/errors.js';
 import type { Digest } from '../../src/oci/digest.js';
 import type { WriteTarget } from '../../src/store/target.js';
 import { assertComplete } from '../copy/support.js';
@@ -55,15 +55,25 @@ export function printTallyAfter(what: string): void {
         `(${scenarios - failedCleanly} completed despite the fault, ` +
         `${failedCleanly} failed cleanly and completed on a re-run)`,
     );
+    for (const failure of failures) console.log(`faults:   ${failure.slice(0, 200)}`);
   });
 }
 
-/** A failure must be a GantryError naming the side; the digest when there is one. */
+/**
+ * A failure must be a GantryError with a specific code that names the side
+ * and the digest it was moving.
+ */
 export function assertCleanFailure(error: unknown, side: 'source' | 'destination'): void {
   assert.ok(isGantryError(error), `not a GantryError: ${String(error)}`);
+  assert.notEqual(error.code, ErrorCode.Internal, error.message);
   assert.equal(error.side, side, `side of: ${error.message}`);
   assert.match(error.message, new RegExp(`^${side}: `));
+  assert.match(error.message, /sha256:[0-9a-f]{64}/, `digest in: ${error.message}`);
+  failures.push(`${error.code} ${error.message}`);
 }
+
+/** The messages of the clean failures, for the summary. */
+export const failures: string[] = [];
 
 /** Every tag of `target` names a complete graph. */
 export async function assertEveryTagComplete(target: WriteTarget): Promise<string[]> {

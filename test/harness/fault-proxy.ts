@@ -62,6 +62,14 @@ export const FAULTS: readonly Fault[] = [
   'redirect',
 ];
 
+/** Faults on an answer's body: a HEAD answer has none, so they skip it. */
+const BODY_FAULTS: ReadonlySet<Fault> = new Set([
+  'reset-response',
+  'truncate',
+  'corrupt',
+  'redirect',
+]);
+
 export interface FaultRule {
   kind: RequestKind;
   fault: Fault;
@@ -173,9 +181,10 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       },
     );
 
-  const pickFault = (kind: RequestKind): Fault | undefined => {
+  const pickFault = (kind: RequestKind, method: string): Fault | undefined => {
     for (const entry of rules) {
       if (entry.rule.kind !== kind) continue;
+      if (method === 'HEAD' && BODY_FAULTS.has(entry.rule.fault)) continue;
       entry.seen++;
       const { nth, first = 1 } = entry.rule;
       const hit = nth === undefined ? entry.seen <= first : entry.seen === nth;
@@ -188,7 +197,7 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const kind = requestKind(method, path);
-    const fault = pickFault(kind);
+    const fault = pickFault(kind, method);
     log.push({
       kind,
       method,
