@@ -123,6 +123,8 @@ export const ErrorCode = {
 
   // verification: a published release or image does not hold
   VerifyFailed: 'GANTRY_E_VERIFY_FAILED',
+  /** `gantry diff`: the two images differ (exit 1, like diff(1)). */
+  ImagesDiffer: 'GANTRY_E_IMAGES_DIFFER',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

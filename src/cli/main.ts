@@ -5,6 +5,7 @@ import { registerBuild } from './build.js';
 import { type CommandContext, createContext } from './context.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
+import { registerDiff } from './diff.js';
 import { registerDigest } from './digest.js';
 import { ExitCode } from './exit.js';
 import { registerInspect } from './inspect.js';
@@ -14,6 +15,7 @@ import { registerRelease } from './release.js';
 import { reportError } from './report.js';
 import { registerTag } from './tag.js';
 import { registerTags } from './tags.js';
+import { registerVerify } from './verify.js';
 
 /** Runs a command body with a context for the registries it names. */
 export type Runner = (
@@ -116,6 +118,8 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerCopy(program, run);
   registerBuild(program, run);
   registerRelease(program, run);
+  registerVerify(program, run);
+  registerDiff(program, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,10 @@
+/** Verification of published releases and images, and image comparison. */
+export * from './check-image.js';
+export * from './diff.js';
+export * from './diff-maps.js';
+export * from './policy.js';
+export * from './read-image.js';
+export * from './release.js';
+export * from './types.js';
+export * from './record-file.js';
+export * from './render.js';

@@ -1,0 +1,157 @@
+import { isGantryError } from '../errors.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { ReleasePlan } from '../release/plan-types.js';
+import type { RecordedTag, ReleaseRecord } from '../release/record.js';
+import { openTarget } from '../store/open-target.js';
+import type { ReadTarget } from '../store/target.js';
+import { checkImage, type ImageExpectation } from './check-image.js';
+import { checkOrder } from './order.js';
+import { readImage } from './read-image.js';
+import { CheckId, Findings, type VerifyReport } from './types.js';
+
+/**
+ * Reads a published release back from every destination and checks it
+ * against its record (the digests written) and, when given, its plan
+ * (annotations, labels, publication order). Every failure is reported.
+ */
+
+export interface VerifyReleaseOptions {
+  client: RegistryClient;
+  /** The plan of the same release: adds annotation, label and order checks. */
+  plan?: ReleasePlan;
+  /** Skip the HEAD of every config and layer (faster, weaker). */
+  skipBlobs?: boolean;
+}
+
+export async function verifyRelease(
+  record: ReleaseRecord,
+  options: VerifyReleaseOptions,
+): Promise<VerifyReport> {
+  const findings = new Findings();
+  const actual = await resolveTags(findings, record.tags, options.client);
+  checkDivergence(findings, record.tags, actual);
+  await checkImages(findings, record, actual, options);
+  checkOrder(findings, record, options.plan);
+  return findings.report();
+}
+
+type Resolved = Map<RecordedTag, { target: ReadTarget; digest: string } | undefined>;
+
+async function resolveTags(
+  findings: Findings,
+  tags: RecordedTag[],
+  client: RegistryClient,
+): Promise<Resolved> {
+  const targets = new Map<string, ReadTarget>();
+  const resolved: Resolved = new Map();
+  for (const tag of tags) {
+    let target = targets.get(tag.destination);
+    if (target === undefined) {
+      target = (await openTarget(tag.destination, { client, readOnly: true })).target;
+      targets.set(tag.destination, target);
+    }
+    const at = `${tag.destination}:${tag.tag}`;
+    const digest = await resolveDigest(target, tag.tag);
+    resolved.set(tag, digest === undefined ? undefined : { target, digest });
+    const place = { destination: tag.destination, tag: tag.tag, expected: tag.digest };
+    if (digest === undefined) {
+      findings.fail({
+        check: CheckId.TagMissing,
+        ...place,
+        message: `${at}: tag missing, expected ${tag.digest}`,
+      });
+      continue;
+    }
+    findings.check(digest === tag.digest, () => ({
+      check: CheckId.TagDigest,
+      ...place,
+      digest,
+      actual: digest,
+      message: `${at}: digest: expected ${tag.digest}, got ${digest}`,
+    }));
+  }
+  return resolved;
+}
+
+async function resolveDigest(
+  target: ReadTarget,
+  tag: string,
+): Promise<string | undefined> {
+  try {
+    return (await target.resolve(tag)).digest.toString();
+  } catch (error) {
+    if (isGantryError(error, 'GANTRY_E_NOT_FOUND')) return undefined;
+    throw error;
+  }
+}
+
+/** The same tag in every destination names one digest. */
+function checkDivergence(findings: Findings, tags: RecordedTag[], actual: Resolved) {
+  const byTag = new Map<string, RecordedTag[]>();
+  for (const tag of tags) byTag.set(tag.tag, [...(byTag.get(tag.tag) ?? []), tag]);
+  for (const [name, places] of byTag) {
+    if (places.length < 2) continue;
+    const seen = places.map(
+      (tag) => `${tag.destination}=${actual.get(tag)?.digest ?? 'missing'}`,
+    );
+    const digests = new Set(places.map((tag) => actual.get(tag)?.digest ?? 'missing'));
+    findings.check(digests.size === 1, () => ({
+      check: CheckId.TagDiverges,
+      destination: places.map((tag) => tag.destination).join(', '),
+      tag: name,
+      message: `tag ${name} differs between destinations: ${seen.join(', ')}`,
+    }));
+  }
+}
+
+/** Each distinct image a destination holds for an image name is read once. */
+async function checkImages(
+  findings: Findings,
+  record: ReleaseRecord,
+  actual: Resolved,
+  options: VerifyReleaseOptions,
+): Promise<void> {
+  const done = new Set<string>();
+  for (const tag of record.tags) {
+    const found = actual.get(tag);
+    const key = `${tag.destination} ${tag.image} ${found?.digest}`;
+    if (found === undefined || done.has(key)) continue;
+    done.add(key);
+    const place = { destination: tag.destination, tag: tag.tag, digest: found.digest };
+    const expect = expectationFor(record, tag.image, options);
+    try {
+      const descriptor = await found.target.resolve(found.digest);
+      const tree = await readImage(found.target, descriptor);
+      await checkImage(findings, found.target, tree, expect, place);
+    } catch (error) {
+      if (!isGantryError(error)) throw error;
+      findings.fail({
+        check: CheckId.Unreadable,
+        ...place,
+        message: `${tag.destination}:${tag.tag}: unreadable: ${error.message}`,
+      });
+    }
+  }
+}
+
+function expectationFor(
+  record: ReleaseRecord,
+  name: string,
+  options: VerifyReleaseOptions,
+): ImageExpectation {
+  const recorded = record.images.find((image) => image.name === name);
+  const planned = options.plan?.images.find((image) => image.name === name);
+  return {
+    ociOnly: true,
+    blobs: options.skipBlobs !== true,
+    ...(recorded === undefined
+      ? {}
+      : {
+          mediaType: recorded.mediaType,
+          platforms: recorded.platforms.map((entry) => entry.platform),
+        }),
+    ...(planned === undefined
+      ? {}
+      : { annotations: planned.annotations.index, labels: planned.labels }),
+  };
+}

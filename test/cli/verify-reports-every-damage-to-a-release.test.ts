@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createIndex } from '../../src/oci/create.js';
+import type { ReleaseRecord } from '../../src/release/record.js';
+import type { Failure, VerifyReport } from '../../src/verify/types.js';
+import { seedImage } from '../harness/images.js';
+import { type RunningRegistry, startRegistry } from '../harness/registries.js';
+import { removeTempDir } from '../harness/temp-dir.js';
+import { runInProcess } from './run-in-process.js';
+import { ref, seedingClient } from './support.js';
+import { REPOSITORY, releaseFolder, Tamper, VERSION } from './verify-support.js';
+
+/**
+ * `gantry verify` of a release published to two real registries: the
+ * undamaged release passes with exit 0; then each damage users met in
+ * real releases is written directly into a registry (or the record) and
+ * verify names the tag, the destination and what differs, exit 7; at the
+ * end every damage is reported in one run.
+ */
+
+let first: RunningRegistry;
+let second: RunningRegistry;
+let work = '';
+let record: ReleaseRecord;
+let one: Tamper;
+let two: Tamper;
+
+before(async () => {
+  [first, second] = await Promise.all([startRegistry('plain'), startRegistry('plain')]);
+  work = await releaseFolder(first, second);
+  const run = await runInProcess([
+    'release',
+    `--version=${VERSION}`,
+    '--record',
+    join(work, 'record.json'),
+    join(work, 'release.yaml'),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  record = JSON.parse(await readFile(join(work, 'record.json'), 'utf8'));
+  one = new Tamper(seedingClient(first), first.host);
+  two = new Tamper(seedingClient(second), second.host);
+});
+
+after(async () => {
+  await Promise.all([one?.client.close(), two?.client.close()]);
+  await Promise.all([first?.stop(), second?.stop()]);
+  if (work !== '') removeTempDir(work);
+});
+
+async function verify(recordFile = 'record.json') {
+  const args = ['--record', join(work, recordFile), join(work, 'release.yaml')];
+  const text = await runInProcess(['verify', ...args]);
+  const json = await runInProcess(['--json', 'verify', ...args]);
+  return { text, report: JSON.parse(json.stdout) as VerifyReport, code: json.code };
+}
+
+function destination(registry: RunningRegistry): string {
+  return `${registry.host}/${REPOSITORY}`;
+}
+
+/** The failures of one check at one tag and destination. */
+function failed(
+  report: VerifyReport,
+  check: string,
+  tag: string,
+  where: string,
+): Failure[] {
+  return report.failures.filter(
+    (f) => f.check === check && f.tag === tag && f.destination.includes(where),
+  );
+}
+
+/**
+ * A readable line names the tag at its destination and what differs;
+ * `place` ends with ": " where it is `destination:tag`, so `:1` is not `:1.4`.
+ */
+function assertLine(stdout: string, check: string, place: string, differs: RegExp) {
+  const line = stdout
+    .split('\n')
+    .find((l) => l.startsWith(`FAIL ${check} `) && l.includes(place));
+  assert.ok(line !== undefined, `no ${check} line for ${place} in:\n${stdout}`);
+  assert.match(line, differs);
+}
+
+function tagsOf(image: string): string[] {
+  return [...new Set(record.tags.filter((t) => t.image === image).map((t) => t.tag))];
+}
+
+describe('gantry verify on a published release', () => {
+  it('passes an undamaged release: exit 0 and "N checks, 0 failures"', async () => {
+    const { text, report, code } = await verify();
+    assert.equal(code, 0, text.stdout);
+    assert.equal(text.code, 0);
+    assert.deepEqual(report.failures, []);
+    assert.ok(report.checks > record.tags.length * 2, String(report.checks));
+    assert.match(text.stdout, new RegExp(`^${report.checks} checks, 0 failures$`, 'm'));
+  });
+
+  it('a retag to one platform in Docker v2 types: types, platforms, digest', async () => {
+    const tag = tagsOf('base')[1]!;
+    const docker = await one.dockerManifest(tag, 'amd64');
+    await one.put(tag, docker);
+
+    const { text, report, code } = await verify();
+    assert.equal(code, 7);
+    assert.equal(text.code, 7);
+    const at = `${destination(first)}:${tag}: `;
+    for (const check of ['tag-digest', 'media-type', 'docker-media-type', 'platforms']) {
+      assert.equal(failed(report, check, tag, first.host).length, 1, check);
+    }
+    assertLine(text.stdout, 'docker-media-type', at, /expected OCI only, got .*docker/);
+    assertLine(
+      text.stdout,
+      'platforms',
+      at,
+      /linux\/amd64, linux\/arm64, got linux\/amd64$/,
+    );
+    assertLine(text.stdout, 'tag-diverges', ` ${tag} differs`, new RegExp(second.host));
+  });
+
+  it('index annotations missing: each key named', async () => {
+    const tag = tagsOf('debian12')[1]!;
+    const index = await one.get(tag);
+    assert.equal(index.kind, 'index');
+    const manifests = index.kind === 'index' ? index.manifests : [];
+    await one.put(tag, createIndex({ manifests }));
+
+    const { text, report } = await verify();
+    const missing = failed(report, 'annotation', tag, first.host);
+    assert.ok(missing.length > 0);
+    assert.ok(
+      missing.some((f) => f.message.includes('org.opencontainers.image.version')),
+    );
+    assertLine(
+      text.stdout,
+      'annotation',
+      `${destination(first)}:${tag}: annotation org.opencontainers.image.version`,
+      new RegExp(`expected ${tagsOf('debian12')[0]}, got \\(none\\)`),
+    );
+  });
+
+  it('an index turned into a Docker manifest list: digest and types', async () => {
+    const tag = tagsOf('base')[2]!;
+    const list = await one.dockerList(tag);
+    await one.put(tag, list);
+
+    const { text, report } = await verify();
+    const expected = record.images.find((i) => i.name === 'base')!.digest;
+    const [digest] = failed(report, 'tag-digest', tag, first.host);
+    assert.equal(digest?.expected, expected);
+    assert.equal(digest?.actual, list.digest.toString());
+    assertLine(
+      text.stdout,
+      'media-type',
+      `${destination(first)}:${tag}: `,
+      /expected application\/vnd\.oci\.image\.index\.v1\+json, got .*manifest\.list/,
+    );
+  });
+
+  it('an attestation pointing at a digest the index does not hold', async () => {
+    const tag = tagsOf('debian12')[2]!;
+    const seeded = await seedImage(one.client, ref(`${destination(first)}:stray`), {
+      attestations: true,
+    });
+    const strayIndex = await one.get(seeded.digest);
+    const index = await one.get(tag);
+    assert.ok(strayIndex.kind === 'index' && index.kind === 'index');
+    const attestation = strayIndex.manifests.find((m) => m.platform?.os === 'unknown')!;
+    await one.put(
+      tag,
+      createIndex({
+        manifests: [...index.manifests, attestation],
+        ...(index.annotations && { annotations: index.annotations }),
+      }),
+    );
+
+    const { text, report } = await verify();
+    const [failure] = failed(report, 'attestation-subject', tag, first.host);
+    assert.equal(failure?.actual, seeded.attestations[0]!.for);
+    assertLine(
+      text.stdout,
+      'attestation-subject',
+      `${destination(first)}:${tag}: `,
+      new RegExp(`refers to no platform manifest .* got ${seeded.attestations[0]!.for}`),
+    );
+  });
+
+  it('a variant that lost its version tag', async () => {
+    const tags = tagsOf('alpine3.21');
+    const version = tags[0]!;
+    const digest = record.images.find((i) => i.name === 'alpine3.21')!.digest;
+    const index = await one.get(digest);
+    await one.client.deleteManifest(one.at(digest));
+    for (const tag of tags.slice(1)) await one.put(tag, index);
+
+    const { text, report } = await verify();
+    assert.equal(failed(report, 'tag-missing', version, first.host).length, 1);
+    assert.equal(failed(report, 'tag-missing', tags[1]!, first.host).length, 0);
+    assertLine(
+      text.stdout,
+      'tag-missing',
+      `${destination(first)}:${version}: `,
+      new RegExp(`tag missing, expected ${digest}`),
+    );
+  });
+
+  it('the second registry left on an older digest', async () => {
+    const tag = 'latest';
+    const older = await seedImage(two.client, two.at(tag));
+
+    const { text, report } = await verify();
+    const [failure] = failed(report, 'tag-digest', tag, second.host);
+    assert.equal(failure?.actual, older.digest);
+    assertLine(
+      text.stdout,
+      'tag-diverges',
+      `tag ${tag} differs`,
+      new RegExp(`${second.host}/${REPOSITORY}=${older.digest}`),
+    );
+  });
+
+  it('a tampered record with the base written first: order', async () => {
+    const tampered: ReleaseRecord = structuredClone(record);
+    const firstDestination = destination(first);
+    const ours = tampered.tags.filter((t) => t.destination === firstDestination);
+    const count = ours.length;
+    for (const tag of ours) {
+      tag.sequence = tag.image === 'base' ? tag.sequence! - count : tag.sequence;
+    }
+    await writeFile(join(work, 'tampered.json'), JSON.stringify(tampered));
+
+    const { text, report } = await verify('tampered.json');
+    const order = report.failures.filter((f) => f.check === 'order');
+    assert.equal(order.length, 1);
+    assert.equal(order[0]!.destination, firstDestination);
+    assertLine(
+      text.stdout,
+      'order',
+      firstDestination,
+      /expected alpine3\.21 → debian12 → base/,
+    );
+  });
+
+  it('reports every damage at once, in text and JSON', async () => {
+    const { text, report, code } = await verify('tampered.json');
+    assert.equal(code, 7);
+    const checks = new Set(report.failures.map((f) => f.check));
+    for (const check of [
+      'tag-digest',
+      'tag-diverges',
+      'tag-missing',
+      'media-type',
+      'docker-media-type',
+      'platforms',
+      'annotation',
+      'attestation-subject',
+      'order',
+    ]) {
+      assert.ok(checks.has(check as Failure['check']), check);
+    }
+    assert.deepEqual(
+      report.failures.filter((f) => f.check === 'unreadable'),
+      [],
+    );
+    const lines = text.stdout.trim().split('\n');
+    assert.equal(lines.length, report.failures.length + 1);
+    assert.equal(
+      lines.at(-1),
+      `${report.checks} checks, ${report.failures.length} failures`,
+    );
+    assert.match(text.stderr, /GANTRY_E_VERIFY_FAILED/);
+  });
+});
