@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ErrorCode, GantryError } from '../errors.js';
-import { parseRepository } from '../reference/parse.js';
+import { parseReference } from '../reference/parse.js';
 import { openTarget } from '../store/open-target.js';
 import { diffImages, diffIsEmpty } from '../verify/diff.js';
 import { renderImageDiff } from '../verify/render.js';
@@ -35,7 +35,7 @@ export function registerDiff(program: Command, run: Runner): void {
     .action(async (a: string, b: string, _flags: unknown, command: Command) => {
       const registries = [a, b]
         .filter(isRegistryReference)
-        .map((text) => parseRepository(text).registry);
+        .map((text) => parseReference(text).registry);
       await run(command, registries, (context) => diffCommand(context, a, b));
     });
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, GantryError } from '../errors.js';
-import { parseRepository } from '../reference/parse.js';
+import { parseReference, parseRepository } from '../reference/parse.js';
 import { readReleaseFile } from '../release/file.js';
 import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
@@ -70,7 +70,7 @@ export function registerVerify(program: Command, run: Runner): void {
         if (target === undefined)
           throw usageError('policy checks need an image reference');
         const registries = isRegistryReference(target)
-          ? [parseRepository(target).registry]
+          ? [parseReference(target).registry]
           : [];
         await run(command, registries, async (context) =>
           finish(context, await verifyPolicy(target, policy, context)),

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Manifest, parseManifest } from '../../src/oci/manifest.js';
+import type { Manifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
 import { createIndex, createManifest } from '../../src/oci/create.js';
 import type { RegistryClient } from '../../src/registry/client.js';
@@ -54,11 +54,12 @@ export class Tamper {
   constructor(
     readonly client: RegistryClient,
     readonly host: string,
+    readonly repository = REPOSITORY,
   ) {}
 
   at(tagOrDigest: string) {
     const sep = tagOrDigest.startsWith('sha256:') ? '@' : ':';
-    return ref(`${this.host}/${REPOSITORY}${sep}${tagOrDigest}`);
+    return ref(`${this.host}/${this.repository}${sep}${tagOrDigest}`);
   }
 
   get(tagOrDigest: string): Promise<Manifest> {
@@ -106,6 +107,26 @@ export class Tamper {
   }
 }
 
-export function parse(bytes: Uint8Array): Manifest {
-  return parseManifest(bytes);
+/** An image annotation the compared images carry. */
+export const SEED_ANNOTATIONS = { 'org.opencontainers.image.version': '2.0.0' };
+
+/**
+ * In `repository`: `oci`, a two-platform OCI index with annotations;
+ * `docker`, the same image converted to Docker v2 types (a Docker list has
+ * no annotations); `one`, a copy of `oci` that lost linux/arm64.
+ */
+export async function seedComparedImages(tamper: Tamper) {
+  const seeded = await seedImage(tamper.client, tamper.at('oci'), {
+    annotations: SEED_ANNOTATIONS,
+  });
+  const docker = await tamper.dockerList('oci');
+  await tamper.put('docker', docker);
+  const index = await tamper.get('oci');
+  if (index.kind !== 'index') throw new Error('oci is no index');
+  const one = createIndex({
+    manifests: index.manifests.filter((m) => m.platform?.architecture === 'amd64'),
+    annotations: SEED_ANNOTATIONS,
+  });
+  await tamper.put('one', one);
+  return { seeded, docker, one };
 }
