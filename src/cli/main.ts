@@ -13,6 +13,7 @@ import { type CliIO, processIO } from './io.js';
 import { collect, type GlobalOptions, USAGE_HINT } from './options.js';
 import { registerRelease } from './release.js';
 import { reportError } from './report.js';
+import { registerRollback } from './rollback.js';
 import { registerTag } from './tag.js';
 import { registerTags } from './tags.js';
 import { registerVerify } from './verify.js';
@@ -120,6 +121,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerRelease(program, run);
   registerVerify(program, run);
   registerDiff(program, run);
+  registerRollback(program, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

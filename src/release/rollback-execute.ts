@@ -1,0 +1,47 @@
+import { parseRepository } from '../reference/parse.js';
+import type { RegistryClient } from '../registry/client.js';
+import { openTarget } from '../store/open-target.js';
+import type { WriteTarget } from '../store/target.js';
+import type { RollbackEvent, RollbackPlan } from './rollback-types.js';
+
+/**
+ * Carries out a rollback plan in its order: each restore points the tag at
+ * its previous manifest (the registry target PUTs that manifest's exact
+ * bytes, read by digest from the same repository); each removal deletes a
+ * manifest by digest once, which takes every tag that names it (the plan
+ * made sure those are exactly the tags being removed).
+ */
+export async function executeRollback(
+  plan: RollbackPlan,
+  options: { client: RegistryClient; onEvent?: (event: RollbackEvent) => void },
+): Promise<void> {
+  const { client } = options;
+  const targets = new Map<string, Promise<WriteTarget>>();
+  const open = (name: string) => {
+    let target = targets.get(name);
+    if (target === undefined) {
+      target = openTarget(name, { client }).then((opened) => opened.target);
+      targets.set(name, target);
+    }
+    return target;
+  };
+  const deleted = new Set<string>();
+
+  for (const step of plan.steps) {
+    if (step.action === 'restore') {
+      const target = await open(step.destination);
+      await target.tag(await target.resolve(step.target!), step.tag);
+      options.onEvent?.({ kind: 'restored', step });
+    } else if (step.action === 'remove') {
+      const key = `${step.destination}@${step.target}`;
+      if (deleted.has(key)) continue;
+      deleted.add(key);
+      const repository = parseRepository(step.destination);
+      await client.deleteManifest(repository.withDigest(step.target!));
+      const tags = plan.steps
+        .filter((s) => s.action === 'remove' && `${s.destination}@${s.target}` === key)
+        .map((s) => s.tag);
+      options.onEvent?.({ kind: 'removed', step, tags });
+    }
+  }
+}

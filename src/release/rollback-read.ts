@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { ErrorCode, GantryError } from '../errors.js';
+import { Digest } from '../oci/digest.js';
+import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
+
+/**
+ * Reads a release record for rollback, checking the parts rollback relies
+ * on (format, every tag's destination, name, digests and change) so a
+ * damaged file is refused before any registry is asked anything.
+ */
+export async function readRecordFile(path: string): Promise<ReleaseRecord> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw invalid(path, 'cannot be read as JSON', cause);
+  }
+  const record = parsed as Partial<ReleaseRecord>;
+  if (record.format !== RECORD_FORMAT) {
+    throw invalid(path, `has format ${String(record.format)}, expected ${RECORD_FORMAT}`);
+  }
+  if (!Array.isArray(record.tags) || typeof record.version !== 'string') {
+    throw invalid(path, 'has no "tags" list or no "version"');
+  }
+  for (const [index, tag] of record.tags.entries()) checkTag(path, tag, index);
+  return record as ReleaseRecord;
+}
+
+const CHANGES = new Set(['new', 'stays', 'moves', 'exists']);
+
+function checkTag(path: string, tag: RecordedTag, index: number): void {
+  const where = `tags[${index}]`;
+  const texts = [tag.destination, tag.image, tag.tag, tag.digest];
+  if (!texts.every((text) => typeof text === 'string' && text !== '')) {
+    throw invalid(path, `${where} lacks destination, image, tag or digest`);
+  }
+  if (!CHANGES.has(tag.change))
+    throw invalid(path, `${where} has change "${tag.change}"`);
+  for (const digest of [tag.digest, tag.previous]) {
+    if (digest !== undefined && !Digest.isValid(digest)) {
+      throw invalid(path, `${where} has an invalid digest "${digest}"`);
+    }
+  }
+  if (tag.change === 'moves' && tag.previous === undefined) {
+    throw invalid(path, `${where} moved ${tag.tag} but has no "previous" digest`);
+  }
+}
+
+function invalid(path: string, what: string, cause?: unknown): GantryError {
+  return new GantryError(ErrorCode.ReleaseRecord, `release record ${path} ${what}`, {
+    hint: 'pass the JSON record gantry release wrote (--record FILE)',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}

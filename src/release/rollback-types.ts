@@ -1,0 +1,54 @@
+/**
+ * The rollback of a release: what `gantry rollback RECORD` plans from a
+ * release record before it writes anything, and what it did.
+ */
+
+/**
+ * What happens to one tag the release wrote:
+ *
+ * - `restore`: the release moved it; it goes back to its previous digest.
+ * - `remove`: the release created it and no tag outside the rollback uses
+ *   its digest, so the manifest is deleted by digest (a registry cannot
+ *   delete a tag alone), which removes the tag.
+ * - `keep`: the release created it but it cannot be removed without
+ *   removing other tags (or the destination cannot delete); left as is.
+ * - `changed`: the tag names neither the release's digest nor its previous
+ *   one: someone moved it since, so rollback leaves it.
+ * - `done`: already where the rollback would put it (a re-run).
+ * - `untouched`: the release left it where it was.
+ */
+export type RollbackAction =
+  | 'restore'
+  | 'remove'
+  | 'keep'
+  | 'changed'
+  | 'done'
+  | 'untouched';
+
+export interface RollbackStep {
+  destination: string;
+  image: string;
+  tag: string;
+  action: RollbackAction;
+  /** The digest the tag names now; absent when there is no such tag. */
+  current?: string;
+  /** `restore`: the digest the tag goes back to; `remove`: the digest deleted. */
+  target?: string;
+  /** Why a tag is kept or left, in words. */
+  reason?: string;
+  /** 1-based place among the writes of the rollback; only on restore and remove. */
+  sequence?: number;
+}
+
+export interface RollbackPlan {
+  /** The record file the plan comes from. */
+  record: string;
+  version: string;
+  /** Steps in execution order: every restore, then every removal, then the rest. */
+  steps: RollbackStep[];
+  counts: Record<RollbackAction, number>;
+}
+
+export type RollbackEvent =
+  | { kind: 'restored'; step: RollbackStep }
+  | { kind: 'removed'; step: RollbackStep; tags: string[] };
