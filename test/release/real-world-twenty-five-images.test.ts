@@ -20,8 +20,9 @@ import { walkTags } from './fixtures/real-world/walk.js';
  * 24 locally generated two-platform base images, version 0.7.14, published
  * by `gantry release` into two plain registries. All 84 tags per registry
  * with the same digests, OCI media types, each index annotated with its
- * image's version, labels in every config, the base written last, and a
- * second run that uploads nothing and moves nothing.
+ * image's version, labels in every config, one attestation manifest per
+ * platform image naming a manifest of its index, the base written last,
+ * and a second run that uploads nothing and moves nothing.
  */
 const TEAM_LABEL = 'com.example.team';
 const VERSION_KEY = 'org.opencontainers.image.version';
@@ -123,7 +124,7 @@ describe('the real-world release: 25 images, two platforms, two registries', () 
     }
   });
 
-  it('attestation manifests, where present, refer to platform manifests', async (t) => {
+  it('attestation manifests refer to platform manifests of their index', async () => {
     const repository = `${first.host}/acme/tool`;
     let attestations = 0;
     for (const image of record.images) {
@@ -142,9 +143,8 @@ describe('the real-world release: 25 images, two platforms, two registries', () 
         await client.getManifest(parseReference(`${repository}@${entry.digest}`));
       }
     }
-    // TODO(release): assert 50 once attestations: in the release file is executed.
-    if (attestations === 0) t.diagnostic('no attestation manifests written yet');
-    else assert.equal(attestations, 50);
+    // One provenance attestation per platform image (attestations: in the fixture).
+    assert.equal(attestations, record.images.length * 2);
   });
 
   it('writes the base tags last in each registry, by the record', () => {
