@@ -81,7 +81,11 @@ export function registerVerify(program: Command, run: Runner): void {
       await run(command, registriesOf(record), async (context) => {
         const plan =
           target === undefined ? undefined : await planOf(context, target, record);
-        const options = { client: context.client, skipBlobs: !flags.blobs };
+        const options = {
+          client: context.client,
+          skipBlobs: !flags.blobs,
+          ...(target !== undefined && { baseDir: dirname(resolve(target)) }),
+        };
         finish(
           context,
           await verifyRelease(record, { ...options, ...(plan && { plan }) }),

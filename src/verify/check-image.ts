@@ -49,14 +49,14 @@ export async function checkImage(
   if (expect.blobs) await checkBlobs(findings, target, tree, fail);
 }
 
-type Fail = (
+export type Fail = (
   check: Failure['check'],
   what: string,
   expected?: string,
   actual?: string,
 ) => () => Failure;
 
-function failureAt(place: Place): Fail {
+export function failureAt(place: Place): Fail {
   const at = `${place.destination}${place.tag === undefined ? '' : `:${place.tag}`}`;
   return (check, what, expected, actual) => () => ({
     check,

@@ -8,3 +8,5 @@ export * from './release.js';
 export * from './types.js';
 export * from './record-file.js';
 export * from './render.js';
+export * from './layers.js';
+export * from './release-layers.js';

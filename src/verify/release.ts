@@ -7,6 +7,7 @@ import type { ReadTarget } from '../store/target.js';
 import { checkImage, type ImageExpectation } from './check-image.js';
 import { checkOrder } from './order.js';
 import { readImage } from './read-image.js';
+import { ReleaseLayers } from './release-layers.js';
 import { CheckId, Findings, type VerifyReport } from './types.js';
 
 /**
@@ -21,6 +22,11 @@ export interface VerifyReleaseOptions {
   plan?: ReleasePlan;
   /** Skip the HEAD of every config and layer (faster, weaker). */
   skipBlobs?: boolean;
+  /**
+   * The release file's folder, where the plan's file sources are: with the
+   * plan, adds the layer checks (base layers, placed files and modes).
+   */
+  baseDir?: string;
 }
 
 export async function verifyRelease(
@@ -112,6 +118,10 @@ async function checkImages(
   options: VerifyReleaseOptions,
 ): Promise<void> {
   const done = new Set<string>();
+  const layers =
+    options.plan === undefined || options.baseDir === undefined
+      ? undefined
+      : new ReleaseLayers(options.plan, options.baseDir, options.client);
   for (const tag of record.tags) {
     const found = actual.get(tag);
     const key = `${tag.destination} ${tag.image} ${found?.digest}`;
@@ -123,6 +133,7 @@ async function checkImages(
       const descriptor = await found.target.resolve(found.digest);
       const tree = await readImage(found.target, descriptor);
       await checkImage(findings, found.target, tree, expect, place);
+      await layers?.check(findings, found.target, tree, tag.image, place);
     } catch (error) {
       if (!isGantryError(error)) throw error;
       findings.fail({

@@ -32,6 +32,10 @@ export const CheckId = {
   BlobMissing: 'blob-missing',
   /** Content that could not be read or parsed. */
   Unreadable: 'unreadable',
+  /** A variant's lower layers are not its base image's layers. */
+  BaseLayers: 'base-layers',
+  /** A placed file missing from the top layer, of another type or mode. */
+  LayerFiles: 'layer-files',
   /** Tags written in another order than planned. */
   Order: 'order',
 } as const;

@@ -54,7 +54,7 @@ describe('gantry diff', () => {
     assert.equal(text.stdout, 'same\n');
   });
 
-  it('against its Docker v2 conversion: exactly the media types and annotations', async () => {
+  it('against its Docker v2 conversion: exactly types and annotations', async () => {
     const { code, diff: changes, text } = await diff('oci', 'docker');
     assert.equal(code, 1);
     assert.equal(text.code, 1);

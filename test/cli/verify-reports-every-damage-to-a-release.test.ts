@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIndex } from '../../src/oci/create.js';
+import { createIndex, createManifest } from '../../src/oci/create.js';
 import type { ReleaseRecord } from '../../src/release/record.js';
 import type { Failure, VerifyReport } from '../../src/verify/types.js';
 import { seedImage } from '../harness/images.js';
@@ -221,6 +221,48 @@ describe('gantry verify on a published release', () => {
     );
   });
 
+  it('a variant platform that lost a base layer', async () => {
+    const tag = tagsOf('debian12')[0]!;
+    const index = await two.get(tag);
+    assert.equal(index.kind, 'index');
+    const entries = index.kind === 'index' ? index.manifests : [];
+    const amd64 = entries.find((m) => m.platform?.architecture === 'amd64')!;
+    const image = await two.get(amd64.digest.toString());
+    assert.equal(image.kind, 'manifest');
+    const layers = image.kind === 'manifest' ? image.layers : [];
+    const thinner = createManifest({
+      config: image.kind === 'manifest' ? image.config : amd64,
+      layers: layers.slice(1),
+    });
+    await two.put(thinner.digest.toString(), thinner);
+    const manifests = entries.map((m) =>
+      m === amd64 ? { ...m, digest: thinner.digest, size: thinner.size } : m,
+    );
+    await two.put(
+      tag,
+      createIndex({
+        manifests,
+        ...(index.annotations && { annotations: index.annotations }),
+      }),
+    );
+
+    const { text, report } = await verify();
+    const [failure] = failed(report, 'base-layers', tag, second.host);
+    assert.equal(
+      failure?.actual,
+      layers
+        .slice(1, -1)
+        .map((l) => l.digest)
+        .join(', '),
+    );
+    assertLine(
+      text.stdout,
+      'base-layers',
+      `${destination(second)}:${tag}: linux/amd64 lower layers are not the base image's`,
+      new RegExp(`expected ${layers[0]!.digest}, `),
+    );
+  });
+
   it('a tampered record with the base written first: order', async () => {
     const tampered: ReleaseRecord = structuredClone(record);
     const firstDestination = destination(first);
@@ -256,6 +298,7 @@ describe('gantry verify on a published release', () => {
       'platforms',
       'annotation',
       'attestation-subject',
+      'base-layers',
       'order',
     ]) {
       assert.ok(checks.has(check as Failure['check']), check);
