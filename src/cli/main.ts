@@ -8,6 +8,7 @@ import { registerDelete } from './delete.js';
 import { registerDiff } from './diff.js';
 import { registerDigest } from './digest.js';
 import { ExitCode } from './exit.js';
+import { registerIndexCreate } from './index-create.js';
 import { registerInspect } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import { collect, type GlobalOptions, USAGE_HINT } from './options.js';
@@ -122,6 +123,7 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
   registerVerify(program, run);
   registerDiff(program, run);
   registerRollback(program, run);
+  registerIndexCreate(program, run);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,82 @@
+import { copyImage } from '../copy/copy.js';
+import type { CopyStats } from '../copy/types.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import { describeManifest } from '../oci/manifest.js';
+import { createIndex } from '../oci/create.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { WriteTarget } from '../store/target.js';
+import type { IndexAnnotations } from './annotations.js';
+import { gatherEntries } from './entries.js';
+
+/**
+ * `gantry index create`: one new OCI image index over platform images
+ * from one or more sources. Children first: each entry's image is copied
+ * (blobs mounted or streamed, exact manifest bytes) into the destination
+ * untagged; then the index is pushed, then tagged, so no tag ever names
+ * an index whose children are missing. The output is always an OCI index:
+ * a Docker manifest list cannot carry annotations (cases BR-12).
+ */
+
+export interface IndexCreateOptions {
+  client: RegistryClient;
+  annotations?: IndexAnnotations;
+  tags?: readonly string[];
+}
+
+export interface IndexCreateResult {
+  digest: Digest;
+  mediaType: string;
+  size: number;
+  /** The entries as written: each source's descriptor, annotations added. */
+  manifests: Descriptor[];
+  stats: Pick<CopyStats, 'uploaded' | 'mounted' | 'skipped' | 'bytes'>;
+}
+
+export async function createIndexFrom(
+  sources: readonly string[],
+  destination: WriteTarget,
+  options: IndexCreateOptions,
+): Promise<IndexCreateResult> {
+  const entries = await gatherEntries(sources, options.client);
+  const stats = { uploaded: 0, mounted: 0, skipped: 0, bytes: 0 };
+  for (const entry of entries) {
+    const copied = await copyImage(
+      entry.target,
+      entry.descriptor.digest.toString(),
+      destination,
+      [],
+    );
+    for (const key of Object.keys(stats) as (keyof typeof stats)[]) {
+      stats[key] += copied.stats[key];
+    }
+  }
+
+  const extra = options.annotations?.descriptor ?? {};
+  const manifests = entries.map(({ descriptor }) => withAnnotations(descriptor, extra));
+  const indexAnnotations = options.annotations?.index ?? {};
+  const index = createIndex({
+    manifests,
+    ...(Object.keys(indexAnnotations).length === 0
+      ? {}
+      : { annotations: indexAnnotations }),
+  });
+  const descriptor = describeManifest(index);
+  await destination.push(descriptor, index.bytes);
+  for (const tag of options.tags ?? []) await destination.tag(descriptor, tag);
+  return {
+    digest: index.digest,
+    mediaType: index.mediaType,
+    size: index.size,
+    manifests,
+    stats,
+  };
+}
+
+function withAnnotations(
+  descriptor: Descriptor,
+  extra: Record<string, string>,
+): Descriptor {
+  if (Object.keys(extra).length === 0) return descriptor;
+  return { ...descriptor, annotations: { ...descriptor.annotations, ...extra } };
+}
