@@ -1,40 +1,34 @@
 import type { Command } from 'commander';
-import { ErrorCode, GantryError } from '../errors.js';
-import { parseReference } from '../reference/index.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { registriesIn, resolveLocation, withLocation } from './inspect-source.js';
 import { writeJson, writeLine } from './io.js';
 import type { Runner } from './main.js';
 
 /**
- * `gantry digest REF`: the digest of what REF points at, one line. A HEAD
- * request; the library falls back to GET when the registry does not send
- * `Docker-Content-Digest`.
+ * `gantry digest REF`: the digest of what REF points at, one line, from a
+ * registry, an OCI layout or archive or a docker archive. For a registry a
+ * HEAD request (RegistryTarget.resolve); the library falls back to GET when
+ * the registry does not send `Docker-Content-Digest`. Files are read from
+ * their index.json or manifest.json; no layer is read.
  */
 export function registerDigest(program: Command, run: Runner): void {
   program
     .command('digest')
     .description('print the digest of the manifest or index a reference points at')
-    .argument('<ref>', 'image reference')
+    .argument('<ref>', 'image reference: host/repo:tag, oci:DIR:tag, docker-archive:F')
     .action(async (text: string, _options: unknown, command: Command) => {
-      const ref = parseReference(text);
+      const registries = registriesIn(text);
 
-      await run(command, [ref.registry], async ({ client, io, json }) => {
-        const descriptor = await client.headManifest(ref);
-        if (descriptor === undefined) {
-          throw new GantryError(ErrorCode.NotFound, `manifest ${ref} not found`, {
-            hint: 'check the repository name and the tag or digest (gantry tags REPO)',
-          });
-        }
-        if (json)
-          writeJson(io, { reference: ref.toString(), ...descriptorJson(descriptor) });
-        else writeLine(io, descriptor.digest.toString());
-      });
+      await run(command, registries, ({ client, io, json }) =>
+        withLocation(text, client, async (location) => {
+          const descriptor = await resolveLocation(location);
+          if (json) writeJson(io, { reference: location.shown, ...summary(descriptor) });
+          else writeLine(io, descriptor.digest.toString());
+        }),
+      );
     });
 }
 
-function descriptorJson(d: {
-  digest: { toString(): string };
-  mediaType: string;
-  size: number;
-}) {
-  return { digest: d.digest.toString(), mediaType: d.mediaType, size: d.size };
+function summary({ digest, mediaType, size }: Descriptor) {
+  return { digest: digest.toString(), mediaType, size };
 }

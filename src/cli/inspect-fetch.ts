@@ -2,9 +2,8 @@ import { ErrorCode, isGantryError } from '../errors.js';
 import { attestedDigest, type Descriptor, isAttestation } from '../oci/descriptor.js';
 import type { ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { type Platform, platformToString } from '../oci/platform.js';
-import type { Reference } from '../reference/reference.js';
-import type { RegistryClient } from '../registry/client.js';
 import type { DescriptorInfo, ManifestInfo } from './inspect-document.js';
+import { fetchManifest, type Location } from './inspect-source.js';
 
 /** The manifests below an index, and the digests the repository lacks. */
 export interface FetchedChildren {
@@ -16,15 +15,15 @@ export interface FetchedChildren {
  * Fetches what `gantry inspect` shows below an index: every entry's manifest
  * (platform images, attestations, nested indexes, recursively), each once.
  * Only manifests are read; no config or layer blob is fetched. An entry the
- * registry answers "not found" for (a child deleted by digest) is recorded
- * as missing, so the index is still shown.
+ * target answers "not found" for (a child deleted by digest from a
+ * registry, a blob missing from a layout) is recorded as missing, so the
+ * index is still shown.
  *
  * TODO(perf): children are fetched one after another; a wide index would
  * gain from a few requests in flight.
  */
 export async function fetchChildren(
-  client: RegistryClient,
-  ref: Reference,
+  at: Location,
   root: ImageManifest | ImageIndex,
 ): Promise<FetchedChildren> {
   const children: FetchedChildren = { manifests: new Map(), missing: new Set() };
@@ -35,7 +34,7 @@ export async function fetchChildren(
     const key = entry.digest.toString();
     if (children.manifests.has(key) || children.missing.has(key)) continue;
 
-    const child = await getIfPresent(client, ref.withDigest(entry.digest));
+    const child = await getIfPresent(at.child(entry.digest), entry);
     if (child === undefined) {
       children.missing.add(key);
       continue;
@@ -46,13 +45,13 @@ export async function fetchChildren(
   return children;
 }
 
-/** The manifest, or undefined when the registry does not have it. */
+/** The manifest, or undefined when the target does not have it. */
 async function getIfPresent(
-  client: RegistryClient,
-  at: Reference,
+  at: Location,
+  entry: Descriptor,
 ): Promise<ImageManifest | ImageIndex | undefined> {
   try {
-    return await client.getManifest(at);
+    return await fetchManifest(at.target, entry, at.shown);
   } catch (error) {
     if (isGantryError(error, ErrorCode.NotFound)) return undefined;
     throw error;

@@ -4,8 +4,7 @@ import type { ImageIndex, ImageManifest } from '../oci/manifest.js';
 import { isImageConfigType } from '../oci/mediatype.js';
 import { type Platform, platformToString } from '../oci/platform.js';
 import { platformMatches, requirePlatform } from '../oci/platform-match.js';
-import type { Reference } from '../reference/reference.js';
-import type { RegistryClient } from '../registry/client.js';
+import { fetchManifest, type Location } from './inspect-source.js';
 
 /**
  * An image config is a few KiB of JSON; anything far larger named by a
@@ -17,7 +16,7 @@ export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 /** The manifest chosen, where it is, and its config's platform when read. */
 export interface PlatformChoice {
   manifest: ImageManifest | ImageIndex;
-  at: Reference;
+  at: Location;
   platform?: Platform;
 }
 
@@ -29,33 +28,31 @@ export interface PlatformChoice {
  * silently shows an image for another platform.
  */
 export async function selectForPlatform(
-  client: RegistryClient,
-  ref: Reference,
+  at: Location,
   manifest: ImageManifest | ImageIndex,
   wanted: Platform,
 ): Promise<PlatformChoice> {
   if (manifest.kind === 'index') {
-    const entry = requirePlatform(wanted, manifest.manifests, `index ${ref}`);
-    const at = ref.withDigest(entry.digest);
-    return { manifest: await client.getManifest(at), at };
+    const entry = requirePlatform(wanted, manifest.manifests, `index ${at.shown}`);
+    const child = at.child(entry.digest);
+    return { manifest: await fetchManifest(at.target, entry, child.shown), at: child };
   }
 
-  const actual = await imagePlatform(client, ref, manifest);
+  const actual = await imagePlatform(at, manifest);
   if (actual !== undefined && !platformMatches(wanted, actual)) {
     throw new GantryError(
       ErrorCode.PlatformNotFound,
-      `${ref} is an image for ${platformToString(actual)}, ` +
+      `${at.shown} is an image for ${platformToString(actual)}, ` +
         `not ${platformToString(wanted)}`,
       { hint: 'drop --platform, or name an index that holds the platform' },
     );
   }
-  return { manifest, at: ref, ...(actual === undefined ? {} : { platform: actual }) };
+  return { manifest, at, ...(actual === undefined ? {} : { platform: actual }) };
 }
 
 /** The config's platform; undefined for artifacts, whose config is no image config. */
 export async function imagePlatform(
-  client: RegistryClient,
-  ref: Reference,
+  at: Location,
   manifest: ImageManifest,
 ): Promise<Platform | undefined> {
   const { config } = manifest;
@@ -63,14 +60,13 @@ export async function imagePlatform(
   if (config.size > MAX_CONFIG_BYTES) {
     throw new GantryError(
       ErrorCode.InvalidConfig,
-      `config ${config.digest} of ${ref} declares ${config.size} bytes, ` +
+      `config ${config.digest} of ${at.shown} declares ${config.size} bytes, ` +
         `over the ${MAX_CONFIG_BYTES}-byte limit`,
     );
   }
 
-  const stream = await client.getBlob(ref, { digest: config.digest, size: config.size });
-  const bytes = Buffer.concat(await stream.toArray());
-  const where = `config of ${ref}`;
+  const bytes = await at.target.fetchBytes(config, MAX_CONFIG_BYTES);
+  const where = `config of ${at.shown}`;
   return configPlatform(
     parseImageConfig(bytes, { expectedDigest: config.digest, where }),
   );

@@ -1,26 +1,53 @@
 import type { Command } from 'commander';
 import { parseRepository } from '../reference/index.js';
+import { openTarget } from '../store/open-target.js';
+import { isRegistryReference } from './copy-names.js';
+import type { CommandContext } from './context.js';
 import { writeJson, writeLine } from './io.js';
 import type { Runner } from './main.js';
+import { usageError } from './options.js';
 
 /**
- * `gantry tags REPO`: one tag per line, in the order the registry lists them
+ * `gantry tags REPO`: one tag per line, in the order the target lists them
  * (the distribution-spec asks for lexical order, but registries differ and
  * distribution 2.8 does not sort: gantry does not reorder, pipe to `sort`).
+ * REPO is a registry repository, `oci:DIR`, `oci-archive:FILE` (the names
+ * in index.json, in its order) or `docker-archive:FILE` (its RepoTags).
  * `--json` writes one array.
  */
 export function registerTags(program: Command, run: Runner): void {
   program
     .command('tags')
-    .description("list the tags of a repository, in the registry's order")
-    .argument('<repo>', 'repository, e.g. registry.example.com/app')
+    .description('list the tags of a repository, layout or archive, in its own order')
+    .argument('<repo>', 'repository, e.g. registry.example.com/app, or oci:DIR')
     .action(async (text: string, _options: unknown, command: Command) => {
-      const repository = parseRepository(text);
+      const registries = isRegistryReference(text)
+        ? [parseRepository(text).registry]
+        : [];
 
-      await run(command, [repository.registry], async ({ client, io, json }) => {
-        const tags = await client.listTags(repository);
-        if (json) writeJson(io, tags);
-        else for (const tag of tags) writeLine(io, tag);
+      await run(command, registries, async (context) => {
+        const tags = await listTags(context, text);
+        if (context.json) writeJson(context.io, tags);
+        else for (const tag of tags) writeLine(context.io, tag);
       });
     });
+}
+
+async function listTags(context: CommandContext, text: string): Promise<string[]> {
+  // RegistryTarget.tags() reads an unknown repository as one without tags,
+  // as a copy destination needs; `gantry tags` reports it (exit 3) instead.
+  if (isRegistryReference(text)) return context.client.listTags(parseRepository(text));
+
+  const opened = await openTarget(text, { client: context.client, readOnly: true });
+  try {
+    if (opened.ref !== undefined) {
+      throw usageError(
+        `tags lists a whole layout or archive, but "${text}" names one image`,
+        'drop the tag or digest, e.g. gantry tags oci:DIR',
+      );
+    }
+    return await opened.target.tags();
+  } finally {
+    await opened.target.close?.();
+  }
 }
