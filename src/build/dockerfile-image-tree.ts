@@ -63,6 +63,7 @@ export async function applyLayer(
   try {
     const entries: TarEntry[] = [];
     for await (const entry of readTarEntries(tarSourceFromFile(handle), what)) {
+      refuseClimbing(entry.path, what);
       if (entry.path !== '') entries.push(entry);
     }
     // Whiteouts hide what lower layers hold, wherever they stand in this tar.
@@ -76,6 +77,20 @@ export async function applyLayer(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * An image layer entry with a ".." segment would land outside the root it
+ * is unpacked under (docker and containerd refuse such layers too); the
+ * reader already drops a leading "/", so absolute names stay inside.
+ */
+function refuseClimbing(path: string, what: string): void {
+  if (!path.split('/').includes('..')) return;
+  throw new GantryError(
+    ErrorCode.InvalidArchive,
+    `${what}: entry "${path}" climbs out of the image root with ".."`,
+    { hint: 'the image layer is damaged or hostile; rebuild it with a trusted tool' },
+  );
 }
 
 function applyWhiteout(tree: MapTree, path: string): void {
