@@ -5,12 +5,14 @@ import { executeRelease } from '../release/execute.js';
 import { currentTags, parseDestination } from '../release/execute-targets.js';
 import { DEFAULT_RELEASE_FILE, readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
+import { releaseFromDigests } from '../release/from-digests.js';
 import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import { comparePlan } from '../release/plan-diff.js';
 import { planToJSON, renderPlanTable } from '../release/plan-render.js';
 import {
   DEFAULT_RECORD_FILE,
+  type ReleaseRecord,
   recordToJSON,
   releaseRecord,
   writeRecord,
@@ -34,6 +36,7 @@ interface ReleaseFlags {
   dryRun?: boolean;
   to?: string[];
   record?: string;
+  fromDigests?: string[];
 }
 
 const EXAMPLES = `
@@ -59,6 +62,10 @@ export function registerRelease(program: Command, run: Runner): void {
       '--to <dest>',
       'publish here instead (repeatable): host/repo or oci:DIR',
       collect,
+    )
+    .option(
+      '--from-digests <files...>',
+      'assemble the base image from gantry build --push-by-digest metadata files',
     )
     .option(
       '--record <file>',
@@ -100,6 +107,15 @@ async function releaseCommand(
   });
   const plan = planRelease(file, inputs);
 
+  if (flags.fromDigests !== undefined && flags.dryRun !== true) {
+    const record = await releaseFromDigests(plan, flags.fromDigests, {
+      client,
+      onEvent: (message) => writeMessage(io, message),
+    });
+    await finishFromDigests(context, record, flags.record ?? DEFAULT_RECORD_FILE);
+    return;
+  }
+
   if (flags.dryRun === true) {
     const diff = await comparePlan(plan, currentTags(client));
     if (context.json) io.stdout.write(planToJSON(plan, diff));
@@ -118,4 +134,20 @@ async function releaseCommand(
   if (context.json) io.stdout.write(recordToJSON(record));
   else writeLine(io, summaryTable(outcome));
   writeMessage(io, `record written to ${recordFile}`);
+}
+
+/** `--from-digests`: the record as `gantry release` writes it, tags listed. */
+async function finishFromDigests(
+  context: CommandContext,
+  record: ReleaseRecord,
+  recordFile: string,
+): Promise<void> {
+  await writeRecord(recordFile, record);
+  if (context.json) context.io.stdout.write(recordToJSON(record));
+  else {
+    const image = record.images[0]!;
+    const lines = record.tags.map((t) => `${t.destination}:${t.tag}  ${t.change}`);
+    writeLine(context.io, [`${image.name}  ${image.digest}`, ...lines].join('\n'));
+  }
+  writeMessage(context.io, `record written to ${recordFile}`);
 }

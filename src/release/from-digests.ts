@@ -1,0 +1,155 @@
+import { ErrorCode, GantryError } from '../errors.js';
+import { createIndexFrom } from '../index-create/create.js';
+import { metadataReference, readMetadataFile } from '../index-create/sources.js';
+import { platformToString } from '../oci/platform.js';
+import type { RegistryClient } from '../registry/client.js';
+import { currentTags, openDestination } from './execute-targets.js';
+import { comparePlan } from './plan-diff.js';
+import type { ReleasePlan } from './plan-types.js';
+import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
+
+/**
+ * `gantry release --from-digests FILE...`: the base image is not built
+ * here but assembled from platform images other machines pushed by digest
+ * (`gantry build --push-by-digest REPO --metadata-file FILE`, one file per
+ * machine). In each destination the platform images are copied in, one
+ * OCI index over them is written with the plan's index and descriptor
+ * annotations, and then the plan's tags in its order, as `gantry release`
+ * does. Scope: the base image only. Variants would need the base's files,
+ * which live on the other machines, so a release file with variants is
+ * refused; labels and manifest-level annotations belong in the builds
+ * (their configs and manifests are fixed by their digests).
+ */
+export async function releaseFromDigests(
+  plan: ReleasePlan,
+  metadataFiles: readonly string[],
+  options: { client: RegistryClient; onEvent?: (message: string) => void },
+): Promise<ReleaseRecord> {
+  const started = Date.now();
+  const base = onlyBase(plan);
+  const sources = await platformSources(plan, metadataFiles);
+  const annotations = {
+    index: base.annotations.index,
+    descriptor: base.annotations.descriptor,
+  };
+
+  const destinations: ReleaseRecord['destinations'] = [];
+  const targets = new Map<string, Awaited<ReturnType<typeof openDestination>>>();
+  let assembled: Awaited<ReturnType<typeof createIndexFrom>> | undefined;
+  for (const destination of plan.destinations) {
+    const target = await openDestination(destination, options.client);
+    targets.set(destination.name, target);
+    const pushStart = Date.now();
+    assembled = await createIndexFrom(sources, target, {
+      client: options.client,
+      annotations,
+    });
+    const { uploaded, bytes, mounted, skipped } = assembled.stats;
+    destinations.push({
+      name: destination.name,
+      kind: destination.kind,
+      uploaded: { blobs: uploaded, bytes, mounted, skipped },
+      timings: { pushMs: Date.now() - pushStart, tagMs: 0 },
+    });
+    options.onEvent?.(
+      `assembled ${base.name} ${assembled.digest} in ${destination.name}`,
+    );
+  }
+  if (assembled === undefined) throw noDestination();
+  const built = Date.now();
+
+  const digest = assembled.digest;
+  const planned = new Map([[base.name, digest]]);
+  const diff = await comparePlan(plan, currentTags(options.client), { planned });
+  const compared = Date.now();
+
+  let sequence = 0;
+  const tags: RecordedTag[] = [];
+  for (const change of diff.changes) {
+    const target = targets.get(change.destination)!;
+    const record = destinations.find((d) => d.name === change.destination)!;
+    const tagStart = Date.now();
+    if (change.change !== 'stays') {
+      const descriptor = await target.resolve(digest.toString());
+      await target.tag(descriptor, change.tag);
+      sequence += 1;
+      options.onEvent?.(`tagged ${change.destination}:${change.tag}`);
+    }
+    record.timings.tagMs += Date.now() - tagStart;
+    tags.push({
+      destination: change.destination,
+      image: change.image,
+      tag: change.tag,
+      digest: digest.toString(),
+      ...(change.from === undefined ? {} : { previous: change.from }),
+      change: change.change,
+      ...(change.change === 'stays' ? {} : { sequence }),
+    });
+  }
+  for (const target of targets.values()) await target.close?.();
+
+  return {
+    format: RECORD_FORMAT,
+    file: plan.file,
+    version: plan.version.normalized,
+    order: [...plan.order],
+    images: [
+      {
+        name: base.name,
+        digest: digest.toString(),
+        mediaType: assembled.mediaType,
+        platforms: assembled.manifests.map((m) => ({
+          platform: m.platform === undefined ? 'unknown' : platformToString(m.platform),
+          digest: m.digest.toString(),
+        })),
+      },
+    ],
+    destinations,
+    tags,
+    counts: { ...diff.counts },
+    timings: {
+      startedAt: new Date(started).toISOString(),
+      buildMs: built - started,
+      compareMs: compared - built,
+      totalMs: Date.now() - started,
+    },
+  };
+}
+
+function onlyBase(plan: ReleasePlan): ReleasePlan['images'][number] {
+  const variants = plan.images.filter((image) => image.kind === 'variant');
+  const base = plan.images.find((image) => image.kind === 'base');
+  if (variants.length > 0 || base === undefined) {
+    throw new GantryError(
+      ErrorCode.ReleaseFile,
+      `--from-digests assembles the base image only, but ${plan.file} has variants ` +
+        variants.map((image) => image.name).join(', '),
+      { hint: 'use a release file with only a base image, or build the release here' },
+    );
+  }
+  return base;
+}
+
+/** The metadata files' images; their platforms must be the plan's, each once. */
+async function platformSources(plan: ReleasePlan, files: readonly string[]) {
+  const entries = (await Promise.all(files.map(readMetadataFile))).flat();
+  const found = entries.map((entry) => entry.platform).sort();
+  const wanted = [...plan.platforms].sort();
+  if (found.join(',') !== wanted.join(',')) {
+    throw new GantryError(
+      ErrorCode.ReleaseFile,
+      `--from-digests files hold platforms ${found.join(', ') || 'none'}, ` +
+        `but the release plans ${wanted.join(', ')}`,
+      {
+        hint: 'pass one metadata file per planned platform (gantry build --push-by-digest)',
+      },
+    );
+  }
+  return entries.map(metadataReference);
+}
+
+function noDestination(): GantryError {
+  return new GantryError(ErrorCode.ReleaseFile, 'the release has no destination', {
+    hint: 'name one in the release file or with --to',
+  });
+}
