@@ -91,6 +91,7 @@ const dockerfileText = fc.oneof(
     'LABEL ',
     'ENTRYPOINT ["a"]',
     'CMD [',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax, not JS
     '${A:-b}',
     '$A',
     '${',
