@@ -141,7 +141,7 @@ async function platformSources(plan: ReleasePlan, files: readonly string[]) {
       `--from-digests files hold platforms ${found.join(', ') || 'none'}, ` +
         `but the release plans ${wanted.join(', ')}`,
       {
-        hint: 'pass one metadata file per planned platform (gantry build --push-by-digest)',
+        hint: 'pass one metadata file per planned platform (build --push-by-digest)',
       },
     );
   }

@@ -89,7 +89,7 @@ async function checkPrevious(
       `cannot roll back ${destination}:${tag}: its previous manifest ${digest} ` +
         'is no longer in the repository; nothing was changed',
       {
-        hint: `push ${digest} back to ${destination} (gantry copy), then run rollback again`,
+        hint: `push ${digest} back to ${destination} (gantry copy), then roll back again`,
         cause: error,
       },
     );
