@@ -10,8 +10,10 @@ import {
  * SLSA provenance v1 (slsa.dev/spec/v1.0/provenance) for one platform image
  * of a release, as an in-toto Statement v1. Only what the release file and
  * the build decided goes in: the file's name (never its folder), the
- * version, image, platform and destination names, the base image and the
- * placed files with their digests. No credential, environment variable or
+ * version, image and platform, the base image and the placed files with
+ * their digests. Destinations stay out: the same release rehearsed with
+ * `--to` elsewhere must give the same digests (issue 5, "the same digests
+ * in every destination"), and where bytes go does not change what they are. No credential, environment variable or
  * host path is read here, so none can reach the statement. Times come from
  * the plan's `created`, so two runs of one release give the same bytes.
  */
@@ -37,8 +39,6 @@ export interface ProvenanceInput {
   version: string;
   image: string;
   platform: string;
-  /** Destination names (repositories, or a layout folder's name). */
-  destinations: string[];
   /** The platform image's base; absent for `scratch`. */
   base?: { ref: string; digest: Digest };
   /** Files placed in the image: path in the image and content digest. */
@@ -56,7 +56,6 @@ export function provenanceStatement(input: ProvenanceInput): InTotoStatement {
     version: input.version,
     image: input.image,
     platform: input.platform,
-    destinations: [...input.destinations].sort(),
   };
   const resolvedDependencies: JsonValue[] = [];
   if (input.base !== undefined) {

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { SCRATCH } from '../build/base.js';
 import type { BuildResult, PlatformBuild } from '../build/build-image.js';
 import type { PathInput } from '../build/entries.js';
 import type { Digest } from '../oci/digest.js';
@@ -73,13 +74,14 @@ function provenance(
   subject: Subject,
 ): InTotoStatement {
   const { plan } = input;
-  const base = input.bases.get(platform);
+  // `scratch` is no image: nothing was resolved (Dockerfile reference, FROM).
+  const known = input.bases.get(platform);
+  const base = known?.ref === SCRATCH ? undefined : known;
   return provenanceStatement({
     file: basename(plan.file),
     version: plan.version.normalized,
     image: input.image,
     platform,
-    destinations: plan.destinations.map((d) => publicName(d.name, d.kind)),
     files,
     ...(base === undefined ? {} : { base }),
     ...(plan.created === undefined ? {} : { created: plan.created }),
@@ -103,11 +105,6 @@ function sbom(
     ...(input.plan.created === undefined ? {} : { created: input.plan.created }),
   });
   return subject === undefined ? statement : { ...statement, subject: [subject] };
-}
-
-/** A layout folder is named by its last part only: no host path in a statement. */
-function publicName(name: string, kind: 'registry' | 'layout'): string {
-  return kind === 'layout' ? `oci:${basename(name.replace(/^oci:/, ''))}` : name;
 }
 
 function placedFiles(

@@ -56,7 +56,8 @@ async function pushContent(
   for (const [image, result] of results) {
     throwIfAborted(options.signal);
     const copied = await copyImage(result.staging, `${result.root.digest}`, target, [], {
-      referrers: false,
+      // Staging's referrers are the release's own attestations (src/attest).
+      referrers: true,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     pushed.push({ image, stats: copied.stats });

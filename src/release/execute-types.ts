@@ -1,3 +1,4 @@
+import type { AttestationSettings } from '../attest/release.js';
 import type { CopyStats } from '../copy/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -18,6 +19,11 @@ export interface ExecuteOptions {
   baseDir: string;
   /** Layer cache folder; the build default when absent; false for none. */
   cacheDir?: string | false;
+  /**
+   * Replaces the plan's `attestations` (src/attest); `builder.id` names who
+   * ran the release in the provenance (DEFAULT_BUILDER_ID otherwise).
+   */
+  attestations?: AttestationSettings;
   onEvent?: (event: ReleaseEvent) => void;
   /**
    * Stops the release (GANTRY_E_ABORTED) between steps and inside copies.

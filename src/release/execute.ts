@@ -1,5 +1,7 @@
+import { attestRelease } from '../attest/release.js';
 import { type BuildResult, buildImages } from '../build/build-image.js';
 import { throwIfAborted } from '../copy/errors.js';
+import type { Digest } from '../oci/digest.js';
 import { platformToString } from '../oci/platform.js';
 import { planBuilds } from './builds.js';
 import { publish } from './execute-publish.js';
@@ -65,11 +67,25 @@ async function buildAll(
   try {
     for (const image of planBuilds(plan, options.baseDir)) {
       throwIfAborted(options.signal);
-      const result = await buildImages(image.builds, {
+      const bases = new Map<string, { ref: string; digest: Digest }>();
+      const built = await buildImages(image.builds, {
         client: options.client,
         ...image.options,
         ...(epoch === undefined ? {} : { epoch }),
         ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        onEvent: (event) => {
+          if (event.type !== 'base') return;
+          const { ref, digest } = event;
+          bases.set(platformToString(event.platform), { ref, digest });
+        },
+      });
+      results.set(image.image, built);
+      // Attestations (src/attest): the index gains them, or its staging serves referrers.
+      const attestations = options.attestations ?? plan.attestations;
+      const attestInput = { plan, image: image.image, builds: image.builds, bases };
+      const result = await attestRelease(built, attestations, {
+        ...attestInput,
+        baseDir: options.baseDir,
       });
       results.set(image.image, result);
       options.onEvent?.({
