@@ -13,9 +13,10 @@ import {
  * version, image and platform, the base image and the placed files with
  * their digests. Destinations stay out: the same release rehearsed with
  * `--to` elsewhere must give the same digests (issue 5, "the same digests
- * in every destination"), and where bytes go does not change what they are. No credential, environment variable or
- * host path is read here, so none can reach the statement. Times come from
- * the plan's `created`, so two runs of one release give the same bytes.
+ * in every destination"), and where bytes go does not change what they
+ * are. No credential, environment variable or host path is read here,
+ * so none can reach the statement. Times come from the plan's `created`,
+ * so two runs of one release give the same bytes.
  */
 
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
@@ -106,7 +107,7 @@ function digestOf(name: string, digest: Digest): JsonValue {
   return { name, digest: { [digest.algorithm]: digest.hex } };
 }
 
-/** `host:port/repo:tag` → repository and tag; a digest reference keeps its digest out. */
+/** `host:port/repo:tag` → repository and tag; a `@digest` part is left out. */
 function splitTag(ref: string): { repository: string; tag?: string } {
   const withoutDigest = ref.split('@')[0]!;
   const slash = withoutDigest.lastIndexOf('/');

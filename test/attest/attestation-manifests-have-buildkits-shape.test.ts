@@ -91,7 +91,7 @@ describe('attestation manifests in the index, as BuildKit lays them out', {
     }
   });
 
-  it('each vnd.docker.reference.digest names a platform manifest of the same index', () => {
+  it('each reference digest names a platform manifest of the same index', () => {
     const platforms = index.manifests.filter((m) => !isAttestation(m));
     const named = index.manifests
       .filter(isAttestation)

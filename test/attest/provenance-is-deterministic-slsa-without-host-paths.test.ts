@@ -58,13 +58,13 @@ describe('SLSA provenance of a release image', () => {
     first = await run();
   });
 
-  it('is the same index, byte for byte, from other folders and destinations', async () => {
+  it('is the same index, byte for byte, from other folders or destinations', async () => {
     const second = await run(false, ['other.example/elsewhere/tool']);
     assert.equal(`${second.root.digest}`, `${first.root.digest}`);
     assert.deepEqual(await statements(second), await statements(first));
   });
 
-  it('has SLSA v1 required fields, its inputs with digests and the plan time', async () => {
+  it('has SLSA v1 required fields, inputs with digests, the plan time', async () => {
     const all = await statements(first);
     assert.equal(all.length, 2);
     for (const [i, { json }] of all.entries()) {
@@ -97,7 +97,7 @@ describe('SLSA provenance of a release image', () => {
     }
   });
 
-  it('with sbom: an SPDX 2.3 document of the placed files beside the provenance', async () => {
+  it('with sbom: an SPDX 2.3 document of the placed files, too', async () => {
     const withSbom = await run(true);
     const all = await statements(withSbom);
     const spdx = all.filter(

@@ -76,7 +76,7 @@ after(async () => {
 });
 
 describe('a release with attestations in a real registry', () => {
-  it('index mode: inspect shows 2 platforms and 2 attestations, skopeo 4 entries', async () => {
+  it('index mode: inspect: 2 platforms, 2 attestations; skopeo: 4 entries', async () => {
     const file = releaseFile('index.yaml', 'att/index', 'index');
     const released = await release(file);
     assert.equal(released.code, 0, released.stderr);
@@ -135,7 +135,7 @@ describe('a release with attestations in a real registry', () => {
     assert.deepEqual(rawIndex(image), before);
   });
 
-  it('referrers mode: each platform manifest has its provenance as a referrer', async () => {
+  it('referrers mode: each platform manifest has its provenance referrer', async () => {
     const file = releaseFile('referrers.yaml', 'att/referrers', 'referrers');
     const released = await release(file);
     assert.equal(released.code, 0, released.stderr);
