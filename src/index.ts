@@ -7,6 +7,7 @@
 export * from './build/index.js';
 export * from './copy/index.js';
 export * from './errors.js';
+export * from './index-create/index.js';
 export * from './log.js';
 export * from './oci/index.js';
 export * from './reference/index.js';

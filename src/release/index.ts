@@ -13,6 +13,7 @@ export {
   LAYOUT_PREFIX,
 } from './file-sections.js';
 export type * from './file-types.js';
+export * from './from-digests.js';
 export * from './git.js';
 export * from './images.js';
 export * from './inputs.js';
@@ -22,5 +23,6 @@ export * from './plan-diff.js';
 export * from './plan-render.js';
 export type * from './plan-types.js';
 export * from './record.js';
+export * from './rollback.js';
 export * from './tags.js';
 export * from './version.js';

@@ -1,7 +1,5 @@
+import { SHORT_DIGEST_HEX } from './plan-render.js';
 import type { RollbackPlan, RollbackStep } from './rollback-types.js';
-
-/** Digests are shown as `sha256:` plus this many hex digits in the table. */
-export const SHORT_DIGEST_HEX = 12;
 
 /** The rollback plan as a table: one row per tag, in execution order. */
 export function renderRollbackTable(plan: RollbackPlan): string {
