@@ -59,9 +59,19 @@ export function registryBaseUrl(
  */
 const GO_HTTPS_ONLY_TEXT = 'client sent an http request to an https server';
 
-/** A 400 answer to plain HTTP from a server that only speaks HTTPS. */
-export function isHttpsOnlyAnswer(status: number, body: string): boolean {
-  return status === 400 && body.toLowerCase().includes(GO_HTTPS_ONLY_TEXT);
+/**
+ * A 400 answer to plain HTTP from a server that only speaks HTTPS. The
+ * answer to a HEAD has no body to hold the text; Go's answer is then told
+ * by having no header at all, where a registry's own 400 always has some.
+ */
+export function isHttpsOnlyAnswer(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): boolean {
+  if (status !== 400) return false;
+  if (body.toLowerCase().includes(GO_HTTPS_ONLY_TEXT)) return true;
+  return body === '' && Object.keys(headers).length === 0;
 }
 
 /** The error for a registry reached over HTTP that speaks HTTPS. */

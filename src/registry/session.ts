@@ -202,7 +202,10 @@ class RegistrySessionImpl implements Session {
       return toRegistryResponse(response, this.registry);
     }
     const body = await readErrorBody(response.body);
-    if (response.url.startsWith('http:') && isHttpsOnlyAnswer(response.status, body)) {
+    if (
+      response.url.startsWith('http:') &&
+      isHttpsOnlyAnswer(response.status, body, response.headers)
+    ) {
       throw httpsOnlyError(this.registry, `${request.method} ${redactUrl(response.url)}`);
     }
     const errors = parseErrorBody(body);
