@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ErrorCode, GantryError } from '../errors.js';
 import { parseRepository } from '../reference/parse.js';
 import { executeRelease } from '../release/execute.js';
 import { currentTags, parseDestination } from '../release/execute-targets.js';
@@ -10,6 +11,7 @@ import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import { comparePlan } from '../release/plan-diff.js';
 import { planToJSON, renderPlanTable } from '../release/plan-render.js';
+import type { ReleasePlan } from '../release/plan-types.js';
 import {
   DEFAULT_RECORD_FILE,
   type ReleaseRecord,
@@ -17,6 +19,8 @@ import {
   releaseRecord,
   writeRecord,
 } from '../release/record.js';
+import { verifyRelease } from '../verify/release.js';
+import { renderVerifyReport } from '../verify/render.js';
 import type { CommandContext } from './context.js';
 import { writeLine, writeMessage } from './io.js';
 import type { Runner } from './main.js';
@@ -37,12 +41,14 @@ interface ReleaseFlags {
   to?: string[];
   record?: string;
   fromDigests?: string[];
+  /** False with --no-verify. */
+  verify?: boolean;
 }
 
 const EXAMPLES = `
 Examples:
   gantry release --dry-run
-  gantry release --version=1.4.2 release.yaml
+  gantry release --version 1.4.2 release.yaml
   gantry release --to oci:./rehearsal --record rehearsal.json
 
 Without --dry-run the record goes to ./${DEFAULT_RECORD_FILE} (or --record FILE).
@@ -53,10 +59,7 @@ export function registerRelease(program: Command, run: Runner): void {
     .command('release')
     .description('build and publish every image, platform and tag of a release file')
     .argument('[file]', 'the release file', DEFAULT_RELEASE_FILE)
-    .option(
-      '--version <version>',
-      'the release version, as --version=V (else the file, env or git tag)',
-    )
+    .option('--version <version>', 'the release version (else the file, env or git tag)')
     .option('--dry-run', 'show the plan and what it changes; build and write nothing')
     .option(
       '--to <dest>',
@@ -67,6 +70,7 @@ export function registerRelease(program: Command, run: Runner): void {
       '--from-digests <files...>',
       'assemble the base image from gantry build --push-by-digest metadata files',
     )
+    .option('--no-verify', 'do not read the release back and check it afterwards')
     .option(
       '--record <file>',
       `where the JSON record goes (default ${DEFAULT_RECORD_FILE})`,
@@ -134,6 +138,29 @@ async function releaseCommand(
   if (context.json) io.stdout.write(recordToJSON(record));
   else writeLine(io, summaryTable(outcome));
   writeMessage(io, `record written to ${recordFile}`);
+  if (flags.verify !== false) await verifyPublished(context, record, plan, folder);
+}
+
+/**
+ * Reads every destination back and checks it against the plan and the
+ * record (DESIGN.md: prove everything written). The report goes to stderr
+ * so that `--json` output stays the record.
+ */
+async function verifyPublished(
+  context: CommandContext,
+  record: ReleaseRecord,
+  plan: ReleasePlan,
+  baseDir: string,
+): Promise<void> {
+  const report = await verifyRelease(record, { client: context.client, plan, baseDir });
+  writeMessage(context.io, renderVerifyReport(report).trimEnd());
+  if (!report.ok) {
+    throw new GantryError(
+      ErrorCode.VerifyFailed,
+      `the published release does not match its plan (${report.failures.length} failures)`,
+      { hint: 'read the failures above; run gantry verify --json for details' },
+    );
+  }
 }
 
 /** `--from-digests`: the record as `gantry release` writes it, tags listed. */
