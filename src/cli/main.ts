@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { SecretRegistry } from '../registry/redact.js';
 import { registerBuild } from './build.js';
-import { type CommandContext, createContext } from './context.js';
+import type { CommandContext } from './context.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerDiff } from './diff.js';
@@ -40,7 +40,8 @@ Examples:
 gantry --version prints the version.
 
 Exit codes: 0 ok, 1 other failure, 2 usage or invalid input, 3 not found,
-4 authentication or authorisation, 5 network or TLS, 6 content check failed.
+4 authentication or authorisation, 5 network or TLS, 6 content check failed,
+7 a release or image did not pass verification.
 `;
 
 /** The `gantry` command; returns the process exit code. */
@@ -104,6 +105,8 @@ function buildProgram(io: CliIO, secrets: SecretRegistry): Command {
 
   const run: Runner = async (command, registries, body) => {
     const options = command.optsWithGlobals<GlobalOptions>();
+    // Loaded when a command runs: --help and --version need no registry client.
+    const { createContext } = await import('./context.js');
     const context = await createContext(io, options, secrets, registries);
     try {
       await body(context);
