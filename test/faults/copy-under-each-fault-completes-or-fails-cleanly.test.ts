@@ -48,6 +48,8 @@ async function runScenario(side: 'source' | 'destination', rule: FaultRule) {
   const to = repoTarget(side === 'destination' ? faulty : client, toHost, repository);
   const check = repoTarget(client, destination.host, repository);
 
+  // Counted first: a scenario that throws shows as one that did not hold.
+  tally.scenarios++;
   const before = proxy.injected;
   proxy.inject(rule);
   let failed = false;
@@ -61,7 +63,6 @@ async function runScenario(side: 'source' | 'destination', rule: FaultRule) {
   } finally {
     proxy.inject();
   }
-  tally.scenarios++;
   tally.faults += proxy.injected - before;
   assert.ok(proxy.injected > before, `the ${rule.fault} fault was never injected`);
 

@@ -72,6 +72,8 @@ async function runScenario(rule: FaultRule) {
   const repository = `faults/release-${++scenario}`;
   const check = repoTarget(client, destination.host, repository);
 
+  // Counted first: a scenario that throws shows as one that did not hold.
+  tally.scenarios++;
   const before = proxy.injected;
   proxy.inject(rule);
   let digests: string[] | undefined;
@@ -82,7 +84,6 @@ async function runScenario(rule: FaultRule) {
   } finally {
     proxy.inject();
   }
-  tally.scenarios++;
   tally.faults += proxy.injected - before;
   assert.ok(proxy.injected > before, `the ${rule.fault} fault was never injected`);
 
