@@ -28,6 +28,13 @@ import { checkTaggable, readOnlyError, resolveInLayout } from './layout-resolve.
 import { assertLayoutRefName, notFound } from './names.js';
 import { asReferrer, scanReferrers } from './referrers.js';
 import type { TargetKind, WriteTarget } from './target.js';
+
+/**
+ * index.json is refused over this size before it is read: one entry takes
+ * some 300 bytes, so this holds over 200 000 tags while a hostile or broken
+ * file cannot make gantry read gigabytes into memory.
+ */
+export const MAX_LAYOUT_INDEX_BYTES = 64 * 1024 * 1024;
 import {
   checkLimit,
   collectVerified,
@@ -155,6 +162,14 @@ export class OciLayoutTarget implements WriteTarget {
 
   /** index.json as it is now on disk. */
   async readIndex(): Promise<LayoutIndex> {
+    const info = await stat(this.indexPath()).catch(() => undefined);
+    if (info !== undefined && info.size > MAX_LAYOUT_INDEX_BYTES) {
+      throw new GantryError(
+        ErrorCode.InvalidLayout,
+        `${this.indexPath()} is ${info.size} bytes, over ${MAX_LAYOUT_INDEX_BYTES}`,
+        { hint: 'this is no index.json gantry wrote; check the folder is an OCI layout' },
+      );
+    }
     const bytes = await readFile(this.indexPath()).catch((cause: unknown) => {
       throw new GantryError(ErrorCode.InvalidLayout, `cannot read ${this.indexPath()}`, {
         hint: 'an OCI layout needs an index.json; open it with create to make one',
