@@ -87,11 +87,12 @@ async function uploadTo(
   destination: RegistryTarget,
   descriptor: Descriptor,
 ): Promise<'uploaded' | 'exists'> {
-  // TODO(perf): uploadBlob asks HEAD again; a flag to skip it saves a round trip.
   const open = (offset: number) => openSource(context, descriptor, offset);
   for (let session = 1; ; session++) {
     try {
-      const result = await destination.pushFrom(descriptor, { open });
+      // `exists` just said no; a second session asks again (the first may have landed).
+      const knownMissing = session === 1;
+      const result = await destination.pushFrom(descriptor, { open }, { knownMissing });
       // Found after a lost session: the first session's bytes arrived.
       return session > 1 ? 'uploaded' : result;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ErrorCode, GantryError } from '../errors.js';
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import { DIGEST_MISMATCH_HINT, type Digest } from '../oci/digest.js';
 import type { Reference } from '../reference/reference.js';
 import { type BlobDescriptor, headBlob } from './blobs.js';
@@ -10,17 +10,20 @@ import {
   withDigestQuery,
 } from './location.js';
 import { RegistryError } from './registry-error.js';
+import { byteChunks, StreamedSendError, sendStreamed } from './upload-stream.js';
 import type { RegistryResponse, RegistrySession } from './types.js';
 
 /**
- * Blob uploads (distribution-spec, "Pushing blobs"): a HEAD first, then a
- * monolithic `POST` + `PUT ?digest=` for small byte arrays, or `POST`, a
- * `PATCH` per chunk and an empty `PUT ?digest=` for streams and large blobs.
- * All the data goes in PATCH requests; the final PUT carries none (field case
- * BR-20 allows either; this form keeps every chunk the same kind of request).
- * A chunked upload is not hashed here: the closing PUT names the digest, the
- * registry refuses other bytes (400 DIGEST_INVALID), and the digest it
- * answers must be ours. A byte array sent whole is checked before sending.
+ * Blob uploads (distribution-spec, "Pushing blobs"): a HEAD first (unless
+ * the caller just asked), then a monolithic `POST` + `PUT ?digest=` for small
+ * byte arrays; `POST`, one streamed `PATCH` and an empty `PUT ?digest=` for a
+ * re-openable source (see upload-stream.ts); or `POST`, a `PATCH` per chunk
+ * and an empty `PUT ?digest=` for large byte arrays and when `chunkSize` is
+ * given. All the data goes in PATCH requests; the final PUT carries none
+ * (field case BR-20 allows either; this keeps every data request alike).
+ * A streamed or chunked upload is not hashed here: the closing PUT names the
+ * digest, the registry refuses other bytes (400 DIGEST_INVALID), and the
+ * digest it answers must be ours. A byte array sent whole is checked first.
  */
 
 /** Bytes to upload: an array in memory, or a source that re-opens at an offset. */
@@ -29,8 +32,14 @@ export type BlobSource =
   | { open(offset: number): Promise<Readable> | Readable };
 
 export interface UploadOptions {
-  /** Bytes per PATCH request; default DEFAULT_CHUNK_SIZE. */
+  /**
+   * Bytes per PATCH request. Given, a source is sent in chunks of this size
+   * (for registries that want chunks); absent, a source is streamed in one
+   * PATCH and a large byte array goes in DEFAULT_CHUNK_SIZE chunks.
+   */
   chunkSize?: number;
+  /** The caller has just seen the blob missing: skip the HEAD (one round trip). */
+  knownMissing?: boolean;
   /** Byte arrays up to this size go in one PUT; default MONOLITHIC_LIMIT. */
   monolithicLimit?: number;
   /** Called after each chunk the registry accepted, with the bytes it holds. */
@@ -63,15 +72,20 @@ export async function uploadBlob(
   source: BlobSource,
   options: UploadOptions = {},
 ): Promise<'uploaded' | 'exists'> {
-  if ((await headBlob(session, repo, descriptor.digest)) !== undefined) return 'exists';
+  if (!options.knownMissing) {
+    if ((await headBlob(session, repo, descriptor.digest)) !== undefined) return 'exists';
+  }
   const limit = options.monolithicLimit ?? MONOLITHIC_LIMIT;
   const monolithic = source instanceof Uint8Array && source.byteLength <= limit;
   if (monolithic) checkBytes(source, descriptor);
+  const streamed = !(source instanceof Uint8Array) && options.chunkSize === undefined;
   const upload = await startUpload(session, repo);
 
   const location = monolithic
     ? upload.location
-    : await sendChunks(session, repo, descriptor, source, upload, options);
+    : streamed
+      ? await sendStream(session, repo, descriptor, source, upload.location)
+      : await sendChunks(session, repo, descriptor, source, upload, options);
   try {
     const last = monolithic ? source : undefined;
     await finishUpload(session, repo, descriptor, location, last);
@@ -79,8 +93,9 @@ export async function uploadBlob(
     await cancelUpload(session, repo, location);
     throw error;
   }
-  // Chunks report their own progress; a monolithic upload reports once.
-  if (monolithic) options.onProgress?.(descriptor.size, descriptor.size);
+  // Chunks report their own progress; other uploads report once.
+  if (!(monolithic || streamed)) return 'uploaded';
+  options.onProgress?.(descriptor.size, descriptor.size);
   return 'uploaded';
 }
 
@@ -133,6 +148,45 @@ async function sendChunks(
   return location;
 }
 
+/**
+ * Streams the source in one PATCH (upload-stream.ts). When the send breaks
+ * off, the registry's `Range` says where to continue and the source is
+ * re-opened there, as for chunks; a failing source is not resumed.
+ */
+async function sendStream(
+  session: RegistrySession,
+  repo: Reference,
+  descriptor: BlobDescriptor,
+  source: BlobSource,
+  start: string,
+): Promise<string> {
+  let location = start;
+  let offset = 0;
+  for (let resumes = 0; ; resumes++) {
+    if (offset === descriptor.size) return location;
+    const stream = await openAt(source, offset);
+    const input = { session, repo, descriptor, location, offset, stream, nextLocation };
+    try {
+      return (await sendStreamed(input)).location;
+    } catch (caught) {
+      const error = caught instanceof StreamedSendError ? caught.failure : caught;
+      const fromSource =
+        caught instanceof StreamedSendError ? caught.sourceError : undefined;
+      if (
+        fromSource !== undefined ||
+        !worthResuming(error) ||
+        resumes >= MAX_UPLOAD_RESUMES
+      ) {
+        await cancelUpload(session, repo, location);
+        throw fromSource ?? error;
+      }
+      ({ location, offset } = await recover(session, repo, location));
+    } finally {
+      stream.destroy();
+    }
+  }
+}
+
 async function sendChunk(
   session: RegistrySession,
   repo: Reference,
@@ -169,8 +223,30 @@ async function sendChunk(
   return nextLocation(response, location);
 }
 
-/** Where to continue: the registry's own count, or byte 0 of a new session. */
+/**
+ * Asking where to continue goes over the same connections that just broke:
+ * a pooled one may be dead without the pool knowing yet, so a network
+ * failure of the status request is asked once more on a fresh connection.
+ */
+const STATUS_ATTEMPTS = 2;
+
 async function recover(
+  session: RegistrySession,
+  repo: Reference,
+  location: string,
+): Promise<{ location: string; offset: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await recoverOnce(session, repo, location);
+    } catch (error) {
+      const network = isGantryError(error) && error.code === ErrorCode.Network;
+      if (!network || attempt >= STATUS_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Where to continue: the registry's own count, or byte 0 of a new session. */
+async function recoverOnce(
   session: RegistrySession,
   repo: Reference,
   location: string,
@@ -367,31 +443,4 @@ function requireLocation(response: RegistryResponse, repo: Reference): string {
     ErrorCode.Registry,
     `blob upload in ${repo.repository}: the registry opened an upload without a Location`,
   );
-}
-
-/**
- * Re-cuts a stream into arrays of exactly `size` bytes (the last may be
- * shorter), so each PATCH body can be sent again if it fails.
- */
-export async function* byteChunks(
-  stream: Readable,
-  size: number,
-): AsyncGenerator<Uint8Array> {
-  let pending: Buffer[] = [];
-  let held = 0;
-  for await (const piece of stream) {
-    let buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
-    while (held + buffer.length >= size) {
-      const take = size - held;
-      yield Buffer.concat([...pending, buffer.subarray(0, take)]);
-      buffer = buffer.subarray(take);
-      pending = [];
-      held = 0;
-    }
-    if (buffer.length > 0) {
-      pending.push(buffer);
-      held += buffer.length;
-    }
-  }
-  if (held > 0) yield Buffer.concat(pending);
 }

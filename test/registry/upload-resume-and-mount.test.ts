@@ -115,7 +115,7 @@ test('a chunk refused for good is not retried and the upload is cancelled', asyn
   }
 });
 
-test('a short source is a SizeMismatch and the upload is cancelled', async () => {
+test('a short source sent in chunks is a SizeMismatch and the upload is cancelled', async () => {
   const server = await startScripted([
     HEAD,
     step('POST', `${UPLOADS}/`, 202, { location: `${UPLOADS}/u1?_state=a` }),
@@ -127,7 +127,8 @@ test('a short source is a SizeMismatch and the upload is cancelled', async () =>
     const source = { open: () => Readable.from([BLOB.subarray(0, 7)]) };
     const descriptor = { digest: DIGEST, size: BLOB.length };
     await assert.rejects(
-      uploadBlob(fetchSession(server.url), repo, descriptor, source),
+      // Chunked mode (chunkSize given): the short last chunk is sent, then refused.
+      uploadBlob(fetchSession(server.url), repo, descriptor, source, { chunkSize: 16 }),
       (error) => isGantryError(error, 'GANTRY_E_SIZE_MISMATCH'),
     );
     server.assertDone();
