@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve } from 'node:path';
-import { Digest } from '../oci/digest.js';
 import { ErrorCode, GantryError } from '../errors.js';
+import { Digest } from '../oci/digest.js';
 
 /**
  * The digests of the files a release places in an image, named by their

@@ -6,7 +6,7 @@ import {
   MAX_MANIFEST_BYTES,
   parseManifest,
 } from '../oci/manifest.js';
-import { familyOf, type MediaTypeFamily, MediaType } from '../oci/mediatype.js';
+import { familyOf, MediaType, type MediaTypeFamily } from '../oci/mediatype.js';
 import { type Platform, platformToString } from '../oci/platform.js';
 import { platformMatches, requirePlatform } from '../oci/platform-match.js';
 import type { RegistryClient } from '../registry/client.js';

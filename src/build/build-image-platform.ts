@@ -5,6 +5,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { resolveBase, SCRATCH } from './base.js';
 import type { BuildEvent, PlatformBuild } from './build-image.js';
 import { cachedLayer } from './cache.js';
+import type { LayerInput } from './entries.js';
 import {
   annotate,
   appendLayers,
@@ -14,7 +15,6 @@ import {
   setCreated,
   startImage,
 } from './image.js';
-import type { LayerInput } from './entries.js';
 import { type LayerCompression, resolveEpoch } from './layer-options.js';
 import type { OverlayTarget } from './overlay.js';
 import { hostPlatform, platformArgs, substituteInput } from './platform-args.js';

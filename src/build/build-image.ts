@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { copyImage } from '../copy/copy.js';
-import { ErrorCode, GantryError } from '../errors.js';
 import type { CopyEvent, CopyResult } from '../copy/types.js';
+import { ErrorCode, GantryError } from '../errors.js';
 import type { ImageConfig } from '../oci/config.js';
 import { createIndex } from '../oci/create.js';
 import type { Descriptor } from '../oci/descriptor.js';

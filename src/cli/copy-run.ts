@@ -10,6 +10,7 @@ import { parsePlatform } from '../oci/platform.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
 import type { CommandContext } from './context.js';
+import type { CopyFlags } from './copy.js';
 import {
   checkRepositories,
   destinationTags,
@@ -19,7 +20,6 @@ import {
 import { reportCopies, watchCopy } from './copy-report.js';
 import { pickImage, sourceImage } from './copy-source.js';
 import type { Runner } from './main.js';
-import type { CopyFlags } from './copy.js';
 
 /**
  * The body of `gantry copy` (see copy.ts), loaded only when the command runs.

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { parseRepository } from '../reference/index.js';
 import { openTarget } from '../store/open-target.js';
-import { isRegistryReference } from './copy-names.js';
 import type { CommandContext } from './context.js';
+import { isRegistryReference } from './copy-names.js';
 import { writeJson, writeLine } from './io.js';
 import type { Runner } from './main.js';
 import { usageError } from './options.js';

@@ -1,9 +1,9 @@
 import { copyImage } from '../copy/copy.js';
 import type { CopyStats } from '../copy/types.js';
+import { createIndex } from '../oci/create.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { describeManifest } from '../oci/manifest.js';
-import { createIndex } from '../oci/create.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { WriteTarget } from '../store/target.js';
 import type { IndexAnnotations } from './annotations.js';

@@ -6,8 +6,8 @@ import {
   familyOf,
   isImageConfigType,
   isImageLayerType,
-  isIndexType,
   isImageManifestType,
+  isIndexType,
   isValidMediaType,
   MediaType,
 } from './mediatype.js';

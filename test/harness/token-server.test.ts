@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fetch } from 'undici';
 import { recordedSecrets } from './secrets.js';
-import { type TokenServer, startTokenServer } from './token-server.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
 
 const users = { alice: 'alice-test-password', bob: 'bob-test-password' };
 const EXPIRES_IN = 42;

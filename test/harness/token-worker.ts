@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type TokenServerOptions, startTokenServer } from './token-server.js';
+import { startTokenServer, type TokenServerOptions } from './token-server.js';
 
 // Thread body of token-thread.ts: serve tokens until told to stop.
 const port = parentPort!;

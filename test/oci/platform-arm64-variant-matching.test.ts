@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ErrorCode } from '../../src/errors.js';
 import { parseImageConfig } from '../../src/oci/config.js';
 import { parseManifest } from '../../src/oci/manifest.js';
 import { parsePlatform } from '../../src/oci/platform.js';
@@ -8,7 +9,6 @@ import {
   requirePlatform,
   selectPlatform,
 } from '../../src/oci/platform-match.js';
-import { ErrorCode } from '../../src/errors.js';
 
 // Field case: a host asking for linux/arm64/v8 must find an arm64 entry that
 // has no variant (index side), and accept a config that says arm64 with no

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { scopeToString } from '../../src/registry/challenge.js';
 import { parseReference } from '../../src/reference/index.js';
+import { scopeToString } from '../../src/registry/challenge.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
 

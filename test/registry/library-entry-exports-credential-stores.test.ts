@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import {
-  chainCredentials,
   type CredentialStore,
+  chainCredentials,
   credentialsFromEnv,
   DockerConfigCredentials,
   parseManifest,

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, isGantryError } from '../../src/errors.js';
-import type { Descriptor } from '../../src/oci/descriptor.js';
 import { createIndex, createManifest } from '../../src/oci/create.js';
+import type { Descriptor } from '../../src/oci/descriptor.js';
 import { Digest } from '../../src/oci/digest.js';
 import { type ImageManifest, parseManifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
 import { DockerArchiveTarget } from '../../src/store/docker-archive.js';
-import { blob, readAll, tempDir } from './support.js';
 import {
   configFor,
   gzipLayer,
@@ -15,6 +14,7 @@ import {
   tarLayer,
   writeTar,
 } from './docker-archive-fixtures.js';
+import { blob, readAll, tempDir } from './support.js';
 
 // Both docker-save layouts read into images gantry can copy: every
 // descriptor of every presented manifest names a blob the archive serves.
