@@ -4,6 +4,7 @@
  * memory), the copy graph, the release file and plan, errors and the logger interface. The CLI (cli/)
  * is built on exactly this surface.
  */
+export * from './attest/index.js';
 export * from './build/index.js';
 export * from './copy/index.js';
 export * from './errors.js';
@@ -14,3 +15,4 @@ export * from './reference/index.js';
 export * from './registry/index.js';
 export * from './release/index.js';
 export * from './store/index.js';
+export * from './verify/index.js';

@@ -8,12 +8,12 @@ import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import { DEFAULT_RECORD_FILE, type ReleaseRecord } from '../release/record.js';
+import { readRecordFile } from '../release/rollback-read.js';
 import {
   parseAnnotationRule,
   type VerifyPolicy,
   verifyPolicy,
 } from '../verify/policy.js';
-import { readRecordFile } from '../verify/record-file.js';
 import { verifyRelease } from '../verify/release.js';
 import { renderVerifyReport } from '../verify/render.js';
 import type { VerifyReport } from '../verify/types.js';

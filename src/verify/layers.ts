@@ -16,7 +16,7 @@ import { CheckId, type Failure, type Findings } from './types.js';
  */
 
 /** The files gantry places in an image for a platform: path in the image, source. */
-export interface PlacedFile {
+export interface PlannedFile {
   target: string;
   source: string;
 }
@@ -24,7 +24,7 @@ export interface PlacedFile {
 export interface LayerExpectation {
   /** The base image's layers for this platform; empty for a scratch base. */
   baseLayers: readonly Descriptor[];
-  files: PlacedFile[];
+  files: PlannedFile[];
   /** Where relative sources are found (the release file's folder). */
   baseDir: string;
 }
@@ -119,7 +119,7 @@ function checkEntryPaths(
 async function checkPlacedFile(
   findings: Findings,
   entries: Map<string, TarEntry>,
-  file: PlacedFile,
+  file: PlannedFile,
   baseDir: string,
   platform: string,
   fail: FailAt,

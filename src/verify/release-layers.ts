@@ -3,7 +3,7 @@ import type { PlannedImage, ReleasePlan } from '../release/plan-types.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
 import { failureAt, type Place } from './check-image.js';
-import { checkLayers, type PlacedFile } from './layers.js';
+import { checkLayers, type PlannedFile } from './layers.js';
 import { type ImageTree, readImage } from './read-image.js';
 import type { Findings } from './types.js';
 
@@ -63,7 +63,7 @@ export class ReleaseLayers {
     return tree;
   }
 
-  #files(image: PlannedImage, platform: string): PlacedFile[] {
+  #files(image: PlannedImage, platform: string): PlannedFile[] {
     const base = this.plan.images.find((candidate) => candidate.kind === 'base');
     const build = base?.builds.find((candidate) => candidate.platform === platform);
     const files = build?.files ?? [];
