@@ -111,6 +111,11 @@ function guardedBody(response: TransportResponse, registry: string): Readable {
   source.once('error', (error) => {
     counted.destroy(bodyError(error, response, registry, received));
   });
+  // The body may break before anyone reads it (a blob opened, then read
+  // once an upload is under way). The error stays on the destroyed stream,
+  // where a reader's for-await or pipeline gets it; without this listener
+  // it would be thrown at the process as an uncaught 'error' event.
+  counted.on('error', () => {});
   // A reader that stops early releases the connection.
   counted.once('close', () => source.destroy());
   return source.pipe(counted);
