@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ReleasePlan } from '../../src/release/plan-types.js';
+import { BUILDAH } from '../build/tools.js';
 import { measure } from '../copy/measure.js';
 import { SKOPEO } from '../copy/tools.js';
-import { BUILDAH } from '../build/tools.js';
 
 /**
  * The release as a CI script does it without gantry: per image, in gantry's

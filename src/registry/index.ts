@@ -3,10 +3,10 @@
 export { type BlobDescriptor, getBlob, headBlob, MAX_BLOB_RESUMES } from './blobs.js';
 export { type ClientSession, RegistryClient, type SessionFactory } from './client.js';
 export {
-  chainCredentials,
   type Credential,
   type CredentialPurpose,
   type CredentialStore,
+  chainCredentials,
   credentialsFromEnv,
   MAX_STDIN_PASSWORD_BYTES,
   readPasswordFromStdin,
@@ -30,17 +30,17 @@ export {
 export { RegistryError, type RegistryErrorEntry } from './registry-error.js';
 export { createSession, type SessionOptions } from './session.js';
 export {
-  DEFAULT_TRANSPORT_TIMEOUTS,
-  HEADERS_TIMEOUT_MS,
-  type TransportTimeouts,
-  UPLOAD_HEADERS_TIMEOUT_MS,
-} from './transport.js';
-export {
   type ListTagsOptions,
   listTags,
   MAX_TAG_PAGE_BYTES,
   MAX_TAG_PAGES,
 } from './tags.js';
+export {
+  DEFAULT_TRANSPORT_TIMEOUTS,
+  HEADERS_TIMEOUT_MS,
+  type TransportTimeouts,
+  UPLOAD_HEADERS_TIMEOUT_MS,
+} from './transport.js';
 export type * from './types.js';
 export {
   type BlobSource,

@@ -1,5 +1,5 @@
-import { ErrorCode, GantryError } from '../errors.js';
 import { type Readable, Transform } from 'node:stream';
+import { ErrorCode, GantryError } from '../errors.js';
 import { describeCause, networkError } from './network-error.js';
 import { redactUrl } from './redact.js';
 import { discard, type TransportResponse } from './transport.js';

@@ -10,8 +10,8 @@ import {
   withDigestQuery,
 } from './location.js';
 import { RegistryError } from './registry-error.js';
-import { byteChunks, StreamedSendError, sendStreamed } from './upload-stream.js';
 import type { RegistryResponse, RegistrySession } from './types.js';
+import { byteChunks, StreamedSendError, sendStreamed } from './upload-stream.js';
 
 /**
  * Blob uploads (distribution-spec, "Pushing blobs"): a HEAD first (unless

@@ -28,13 +28,6 @@ import { checkTaggable, readOnlyError, resolveInLayout } from './layout-resolve.
 import { assertLayoutRefName, notFound } from './names.js';
 import { asReferrer, scanReferrers } from './referrers.js';
 import type { TargetKind, WriteTarget } from './target.js';
-
-/**
- * index.json is refused over this size before it is read: one entry takes
- * some 300 bytes, so this holds over 200 000 tags while a hostile or broken
- * file cannot make gantry read gigabytes into memory.
- */
-export const MAX_LAYOUT_INDEX_BYTES = 64 * 1024 * 1024;
 import {
   checkLimit,
   collectVerified,
@@ -42,6 +35,13 @@ import {
   sizeMismatch,
   verifiedStream,
 } from './verify.js';
+
+/**
+ * index.json is refused over this size before it is read: one entry takes
+ * some 300 bytes, so this holds over 200 000 tags while a hostile or broken
+ * file cannot make gantry read gigabytes into memory.
+ */
+export const MAX_LAYOUT_INDEX_BYTES = 64 * 1024 * 1024;
 
 /**
  * An OCI image layout folder (image-spec image-layout.md): `oci-layout`,

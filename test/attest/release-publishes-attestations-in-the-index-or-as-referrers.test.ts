@@ -3,16 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MediaType } from '../../src/oci/mediatype.js';
+import { isAttestation } from '../../src/oci/descriptor.js';
 import { Digest } from '../../src/oci/digest.js';
-import { type RunningRegistry, startRegistry } from '../harness/registries.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import type { ImageIndex, ImageManifest } from '../../src/oci/manifest.js';
+import { MediaType } from '../../src/oci/mediatype.js';
+import { openTarget } from '../../src/store/open-target.js';
 import { runInProcess } from '../cli/run-in-process.js';
 import { ref, seedingClient } from '../cli/support.js';
-import { openTarget } from '../../src/store/open-target.js';
-import type { ImageIndex, ImageManifest } from '../../src/oci/manifest.js';
-import { isAttestation } from '../../src/oci/descriptor.js';
 import { seedImage } from '../harness/images.js';
+import { type RunningRegistry, startRegistry } from '../harness/registries.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { readManifest, writeTools } from './support.js';
 
 // `gantry release` with `attestations:` against a real distribution 2.8

@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFileSync, readdirSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import { type AttestationSettings, attestRelease } from '../../src/attest/release.js';
@@ -9,10 +8,10 @@ import {
   buildImages,
   type PlatformBuild,
 } from '../../src/build/build-image.js';
-import { parseManifest, type Manifest } from '../../src/oci/manifest.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
-import type { ReleasePlan } from '../../src/release/plan-types.js';
+import { type Manifest, parseManifest } from '../../src/oci/manifest.js';
 import type { RegistryClient } from '../../src/registry/client.js';
+import type { ReleasePlan } from '../../src/release/plan-types.js';
 import type { ReadTarget } from '../../src/store/target.js';
 
 /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import type { PlatformBuild } from '../../src/build/build-image.js';
-import type { LayerInput } from '../../src/build/entries.js';
 import { parseDockerfile } from '../../src/build/dockerfile-parse.js';
 import { planDockerfile } from '../../src/build/dockerfile-plan.js';
+import type { LayerInput } from '../../src/build/entries.js';
 import { tarOneFile } from '../harness/images.js';
 import { tempDir } from './support.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isGantryError } from '../../src/errors.js';
 import { parseDockerfile } from '../../src/build/dockerfile-parse.js';
 import { planDockerfile } from '../../src/build/dockerfile-plan.js';
+import { isGantryError } from '../../src/errors.js';
 import { tempDir } from './support.js';
 
 /**

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { resolveBase } from '../../src/build/base.js';
 import {
   type BuildResult,
   buildImages,
   type PlatformBuild,
 } from '../../src/build/build-image.js';
-import { resolveBase } from '../../src/build/base.js';
 import { copyImage } from '../../src/copy/copy.js';
 import { isGantryError } from '../../src/errors.js';
 import { MediaType } from '../../src/oci/mediatype.js';

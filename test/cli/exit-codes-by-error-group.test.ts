@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ExitCode, exitCodeFor } from '../../src/cli/exit.js';
-import { reportError } from '../../src/cli/report.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { reportError } from '../../src/cli/report.js';
 import { ErrorCode, GantryError } from '../../src/errors.js';
-import { PassThrough } from 'node:stream';
 
 function error(code: string): GantryError {
   return new GantryError(code, 'something failed', { hint: 'do this instead' });

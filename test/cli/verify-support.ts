@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createIndex, createManifest } from '../../src/oci/create.js';
 import type { Manifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/mediatype.js';
-import { createIndex, createManifest } from '../../src/oci/create.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { seedImage } from '../harness/images.js';
 import type { RunningRegistry } from '../harness/registries.js';

@@ -91,7 +91,6 @@ const dockerfileText = fc.oneof(
     'LABEL ',
     'ENTRYPOINT ["a"]',
     'CMD [',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile syntax, not JS
     '${A:-b}',
     '$A',
     '${',

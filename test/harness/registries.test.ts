@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Agent, fetch, getGlobalDispatcher } from 'undici';
 import { captureText } from './capture.js';
-import { type RegistryKind, type TestRegistry, getRegistries } from './registries.js';
+import { getRegistries, type RegistryKind, type TestRegistry } from './registries.js';
 import { TEST_USERS } from './users.js';
 
 // Plain fetch only: these tests check the harness, not gantry's client.

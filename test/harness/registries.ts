@@ -10,7 +10,7 @@ import {
   tlsCertificates,
   writeHtpasswd,
 } from './registry-setup.js';
-import { type TokenServerThread, startTokenServerThread } from './token-thread.js';
+import { startTokenServerThread, type TokenServerThread } from './token-thread.js';
 import { TEST_USERS, userMap } from './users.js';
 
 /**

@@ -1,5 +1,5 @@
-import { X509Certificate, createPrivateKey, randomUUID, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 
 /**
  * What the test token server grants, and the JWT it signs.

@@ -11,8 +11,8 @@ import { runGantry } from '../harness/cli.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../harness/images.js';
 import { type RunningRegistry, startRegistry } from '../harness/registries.js';
 import { makeTempDir } from '../harness/temp-dir.js';
-import { releaseEnv, writeRealWorldRelease } from './fixtures/real-world/setup.js';
 import { REAL_WORLD_VERSION, TAGS_PER_REPOSITORY } from './fixtures/real-world/bases.js';
+import { releaseEnv, writeRealWorldRelease } from './fixtures/real-world/setup.js';
 import { walkTags } from './fixtures/real-world/walk.js';
 
 /**
