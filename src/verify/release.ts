@@ -34,11 +34,49 @@ export async function verifyRelease(
   options: VerifyReleaseOptions,
 ): Promise<VerifyReport> {
   const findings = new Findings();
-  const actual = await resolveTags(findings, record.tags, options.client);
-  checkDivergence(findings, record.tags, actual);
-  await checkImages(findings, record, actual, options);
+  const tags = [...record.tags, ...unrecordedTags(findings, record, options.plan)];
+  const actual = await resolveTags(findings, tags, options.client);
+  checkDivergence(findings, tags, actual);
+  await checkImages(findings, record, tags, actual, options);
   checkOrder(findings, record, options.plan);
   return findings.report();
+}
+
+/**
+ * Every tag the plan writes must be in the record: one absent is a failure,
+ * and is still resolved in its destination (expected on the image's recorded
+ * digest) so a tag missing there or on another digest is reported too.
+ */
+function unrecordedTags(
+  findings: Findings,
+  record: ReleaseRecord,
+  plan: ReleasePlan | undefined,
+): RecordedTag[] {
+  const recorded = new Set(record.tags.map((tag) => `${tag.destination} ${tag.tag}`));
+  const extra: RecordedTag[] = [];
+  for (const destination of plan?.destinations ?? []) {
+    for (const write of destination.writes) {
+      const at = `${destination.name}:${write.tag}`;
+      const holds = recorded.has(`${destination.name} ${write.tag}`);
+      const image = record.images.find((entry) => entry.name === write.image);
+      findings.check(holds, () => ({
+        check: CheckId.TagMissing,
+        destination: destination.name,
+        tag: write.tag,
+        ...(image === undefined ? {} : { expected: image.digest }),
+        message: `${at}: tag planned but not in the record (image ${write.image})`,
+      }));
+      if (holds || image === undefined) continue;
+      extra.push({
+        destination: destination.name,
+        image: write.image,
+        tag: write.tag,
+        digest: image.digest,
+        change: 'new',
+      });
+    }
+  }
+  return extra;
 }
 
 type Resolved = Map<RecordedTag, { target: ReadTarget; digest: string } | undefined>;
@@ -114,6 +152,7 @@ function checkDivergence(findings: Findings, tags: RecordedTag[], actual: Resolv
 async function checkImages(
   findings: Findings,
   record: ReleaseRecord,
+  tags: RecordedTag[],
   actual: Resolved,
   options: VerifyReleaseOptions,
 ): Promise<void> {
@@ -122,7 +161,7 @@ async function checkImages(
     options.plan === undefined || options.baseDir === undefined
       ? undefined
       : new ReleaseLayers(options.plan, options.baseDir, options.client);
-  for (const tag of record.tags) {
+  for (const tag of tags) {
     const found = actual.get(tag);
     const key = `${tag.destination} ${tag.image} ${found?.digest}`;
     if (found === undefined || done.has(key)) continue;

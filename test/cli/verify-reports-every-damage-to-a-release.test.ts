@@ -285,6 +285,36 @@ describe('gantry verify on a published release', () => {
     );
   });
 
+  it('a planned tag dropped from the record: named, and still resolved', async () => {
+    const tag = tagsOf('alpine3.21')[1]!;
+    const where = destination(second);
+    const dropped: ReleaseRecord = structuredClone(record);
+    dropped.tags = dropped.tags.filter(
+      (t) => !(t.destination === where && t.tag === tag),
+    );
+    assert.equal(dropped.tags.length, record.tags.length - 1);
+    await writeFile(join(work, 'dropped.json'), JSON.stringify(dropped));
+    const older = await seedImage(two.client, two.at(tag));
+
+    const { text, report, code } = await verify('dropped.json');
+    assert.equal(code, 7);
+    const [missing, ...more] = failed(report, 'tag-missing', tag, second.host);
+    assert.equal(more.length, 0);
+    assert.equal(missing?.destination, where);
+    assertLine(
+      text.stdout,
+      'tag-missing',
+      `${where}:${tag}: `,
+      /planned but not in the record/,
+    );
+    const [digest] = failed(report, 'tag-digest', tag, second.host);
+    assert.equal(digest?.actual, older.digest);
+    assert.equal(
+      digest?.expected,
+      record.images.find((i) => i.name === 'alpine3.21')!.digest,
+    );
+  });
+
   it('reports every damage at once, in text and JSON', async () => {
     const { text, report, code } = await verify('tampered.json');
     assert.equal(code, 7);
