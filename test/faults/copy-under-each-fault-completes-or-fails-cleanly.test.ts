@@ -50,6 +50,7 @@ async function runScenario(side: 'source' | 'destination', rule: FaultRule) {
 
   // Counted first: a scenario that throws shows as one that did not hold.
   tally.scenarios++;
+  if (rule.kind === 'blob-upload-data') tally.uploadData++;
   const before = proxy.injected;
   proxy.inject(rule);
   let failed = false;

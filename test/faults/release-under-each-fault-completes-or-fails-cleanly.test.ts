@@ -74,6 +74,7 @@ async function runScenario(rule: FaultRule) {
 
   // Counted first: a scenario that throws shows as one that did not hold.
   tally.scenarios++;
+  if (rule.kind === 'blob-upload-data') tally.uploadData++;
   const before = proxy.injected;
   proxy.inject(rule);
   let digests: string[] | undefined;

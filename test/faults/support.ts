@@ -25,6 +25,7 @@ export const FAULTS_BY_KIND: Record<'source' | 'destination', [RequestKind, Faul
     destination: [
       ['blob-upload', ['reset-request', 'status-500', 'status-502', 'status-503']],
       ['blob-upload', ['throttle', 'stall']],
+      ['blob-upload-data', ['reset-request', 'status-500', 'status-503', 'stall']],
       ['manifest-put', ['reset-request', 'reset-response', 'status-500', 'status-503']],
       ['manifest-put', ['throttle', 'stall']],
     ],
@@ -43,14 +44,23 @@ export function scenarioRules(side: 'source' | 'destination'): FaultRule[] {
   );
 }
 
-export const tally = { scenarios: 0, held: 0, faults: 0, failedCleanly: 0 };
+export const tally = {
+  scenarios: 0,
+  held: 0,
+  faults: 0,
+  failedCleanly: 0,
+  /** Scenarios faulting a request that carries blob bytes (PATCH, PUT). */
+  uploadData: 0,
+};
 
 /** Prints the tally of one file when it ends. */
 export function printTallyAfter(what: string): void {
   after(() => {
-    const { scenarios, held, faults, failedCleanly } = tally;
+    const { scenarios, held, faults, failedCleanly, uploadData } = tally;
     console.log(
-      `faults: ${what}: ${scenarios} scenarios, ${faults} faults injected, ` +
+      `faults: ${what}: ${scenarios} scenarios ` +
+        `(${uploadData} on upload requests carrying blob bytes), ` +
+        `${faults} faults injected, ` +
         `${held === scenarios ? 'all held' : `${scenarios - held} did NOT hold`} ` +
         `(${scenarios - failedCleanly} completed despite the fault, ` +
         `${failedCleanly} failed cleanly and completed on a re-run)`,

@@ -23,7 +23,10 @@ import { after } from 'node:test';
 
 /** Which requests a rule aims at. */
 export type RequestKind =
+  /** An upload request without blob bytes: the opening `POST`, a bare `PUT`. */
   | 'blob-upload'
+  /** An upload request carrying blob bytes: a `PATCH`, or a `PUT` with a body. */
+  | 'blob-upload-data'
   | 'blob-download'
   | 'manifest-put'
   | 'manifest-get'
@@ -101,9 +104,22 @@ export interface FaultProxy {
   readonly otherOriginHeaders: readonly IncomingHttpHeaders[];
 }
 
+/** Whether a request's headers announce a body. */
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  return Number(headers['content-length'] ?? 0) > 0;
+}
+
 /** Classifies a request by the distribution API route it uses. */
-export function requestKind(method: string, path: string): RequestKind {
-  if (path.includes('/blobs/uploads/')) return 'blob-upload';
+export function requestKind(
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders = {},
+): RequestKind {
+  if (path.includes('/blobs/uploads/')) {
+    const data = (method === 'PATCH' || method === 'PUT') && hasBody(headers);
+    return data ? 'blob-upload-data' : 'blob-upload';
+  }
   if (/\/blobs\/sha256:/.test(path) && method === 'GET') return 'blob-download';
   if (path.includes('/manifests/')) {
     return method === 'PUT' ? 'manifest-put' : 'manifest-get';
@@ -196,7 +212,7 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const kind = requestKind(method, path);
+    const kind = requestKind(method, path, req.headers);
     const fault = pickFault(kind, method);
     log.push({
       kind,
