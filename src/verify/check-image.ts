@@ -42,6 +42,7 @@ export async function checkImage(
   place: Place,
 ): Promise<void> {
   const fail = failureAt(place);
+  checkIncomplete(findings, tree, place);
   checkMediaTypes(findings, tree, expect, fail);
   checkPlatforms(findings, tree, expect, fail);
   checkAnnotations(findings, tree, expect, fail);
@@ -73,6 +74,26 @@ export function failureAt(place: Place): Fail {
   });
 }
 
+/**
+ * A child manifest or config absent: one blob-missing failure each, naming
+ * the platform, the blob and its declared size. The image's other checks
+ * still run on what could be read.
+ */
+export function checkIncomplete(findings: Findings, tree: ImageTree, place: Place) {
+  const fail = failureAt(place);
+  for (const image of tree.incomplete) {
+    const platform = image.platform === undefined ? '' : ` of ${image.platform}`;
+    findings.fail(
+      fail(
+        CheckId.BlobMissing,
+        `${image.what} ${image.missing.digest}${platform}`,
+        `${image.missing.size} bytes`,
+        'absent',
+      )(),
+    );
+  }
+}
+
 function checkMediaTypes(f: Findings, tree: ImageTree, e: ImageExpectation, fail: Fail) {
   const type = tree.root.mediaType;
   if (e.mediaType !== undefined) {
@@ -90,7 +111,10 @@ function checkMediaTypes(f: Findings, tree: ImageTree, e: ImageExpectation, fail
 }
 
 function checkPlatforms(f: Findings, tree: ImageTree, e: ImageExpectation, fail: Fail) {
-  const actual = tree.platforms.map((image) => image.platform).sort();
+  const actual = [
+    ...tree.platforms.map((image) => image.platform),
+    ...tree.incomplete.flatMap((image) => (image.platform ? [image.platform] : [])),
+  ].sort();
   if (e.platforms !== undefined) {
     const wanted = [...e.platforms].sort();
     f.check(
@@ -157,7 +181,11 @@ function checkAttestations(
       fail(CheckId.AttestationMissing, 'attestations', 'at least one', 'none'),
     );
   }
-  const held = new Set(tree.platforms.map((image) => image.descriptor.digest.toString()));
+  const held = new Set(
+    [...tree.platforms, ...tree.incomplete].map((image) =>
+      image.descriptor.digest.toString(),
+    ),
+  );
   for (const entry of tree.attestations) {
     const subject = subjectOf(entry);
     f.check(
@@ -181,13 +209,19 @@ function subjectOf(entry: Descriptor): string | undefined {
 }
 
 async function checkBlobs(f: Findings, target: ReadTarget, tree: ImageTree, fail: Fail) {
-  for (const image of tree.platforms) {
-    for (const blob of [image.manifest.config, ...image.manifest.layers]) {
-      const present = await target.exists(blob);
-      f.check(
-        present,
-        fail(CheckId.BlobMissing, `blob ${blob.digest}`, `${blob.size} bytes`, 'absent'),
-      );
-    }
+  const blobs = [
+    ...tree.platforms.flatMap((image) => [
+      image.manifest.config,
+      ...image.manifest.layers,
+    ]),
+    // An absent config is reported already; its layers are still checked.
+    ...tree.incomplete.flatMap((image) => image.manifest?.layers ?? []),
+  ];
+  for (const blob of blobs) {
+    const present = await target.exists(blob);
+    f.check(
+      present,
+      fail(CheckId.BlobMissing, `blob ${blob.digest}`, `${blob.size} bytes`, 'absent'),
+    );
   }
 }

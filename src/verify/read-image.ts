@@ -1,3 +1,4 @@
+import { isGantryError } from '../errors.js';
 import { type ImageConfig, parseImageConfig } from '../oci/config.js';
 import { type Descriptor, isAttestation } from '../oci/descriptor.js';
 import { type ImageManifest, type Manifest, parseManifest } from '../oci/manifest.js';
@@ -19,40 +20,100 @@ export interface PlatformImage {
   config: ImageConfig;
 }
 
+/** A platform image not read whole: its child manifest or config is absent. */
+export interface IncompleteImage {
+  /** The index entry, or a descriptor of the root for a single manifest. */
+  descriptor: Descriptor;
+  /** `os/arch[/variant]` the index entry declares, when it declares one. */
+  platform?: string;
+  /** The platform manifest, when only its config is absent. */
+  manifest?: ImageManifest;
+  /** The absent blob: the child manifest or the config. */
+  missing: Descriptor;
+  what: 'manifest' | 'config';
+}
+
 export interface ImageTree {
   root: Manifest;
   platforms: PlatformImage[];
   attestations: Descriptor[];
+  /** Only when read tolerant: platform images with an absent manifest or config. */
+  incomplete: IncompleteImage[];
+}
+
+export interface ReadImageOptions {
+  /** An absent child manifest or config is listed in `incomplete`, not thrown. */
+  tolerant?: boolean;
 }
 
 /** Reads the image a descriptor names; errors are the target's GantryErrors. */
 export async function readImage(
   target: ReadTarget,
   descriptor: Descriptor,
+  options: ReadImageOptions = {},
 ): Promise<ImageTree> {
   const root = await readManifest(target, descriptor);
+  const tree: ImageTree = { root, platforms: [], attestations: [], incomplete: [] };
   if (root.kind === 'manifest') {
-    return {
-      root,
-      platforms: [await readPlatform(target, descriptor, root)],
-      attestations: [],
-    };
+    await addPlatform(tree, target, descriptor, root, options);
+    return tree;
   }
 
-  const platforms: PlatformImage[] = [];
-  const attestations: Descriptor[] = [];
   for (const entry of root.manifests) {
     if (isAttestation(entry)) {
-      attestations.push(entry);
+      tree.attestations.push(entry);
       continue;
     }
-    const manifest = await readManifest(target, entry);
+    let manifest: Manifest;
+    try {
+      manifest = await readManifest(target, entry);
+    } catch (error) {
+      if (options.tolerant !== true || !isAbsent(error)) throw error;
+      tree.incomplete.push({
+        descriptor: entry,
+        ...declared(entry),
+        missing: entry,
+        what: 'manifest',
+      });
+      continue;
+    }
     // A nested index is not an image gantry publishes: seen only as its entry.
     if (manifest.kind === 'manifest') {
-      platforms.push(await readPlatform(target, entry, manifest));
+      await addPlatform(tree, target, entry, manifest, options);
     }
   }
-  return { root, platforms, attestations };
+  return tree;
+}
+
+async function addPlatform(
+  tree: ImageTree,
+  target: ReadTarget,
+  descriptor: Descriptor,
+  manifest: ImageManifest,
+  options: ReadImageOptions,
+): Promise<void> {
+  try {
+    tree.platforms.push(await readPlatform(target, descriptor, manifest));
+  } catch (error) {
+    if (options.tolerant !== true || !isAbsent(error)) throw error;
+    tree.incomplete.push({
+      descriptor,
+      ...declared(descriptor),
+      manifest,
+      missing: manifest.config,
+      what: 'config',
+    });
+  }
+}
+
+function isAbsent(error: unknown): boolean {
+  return isGantryError(error, 'GANTRY_E_NOT_FOUND');
+}
+
+function declared(descriptor: Descriptor): { platform?: string } {
+  return descriptor.platform === undefined
+    ? {}
+    : { platform: platformToString(descriptor.platform) };
 }
 
 export async function readManifest(
@@ -86,6 +147,11 @@ export function mediaTypesOf(tree: ImageTree): string[] {
   if (tree.root.kind === 'index')
     types.push(...tree.root.manifests.map((d) => d.mediaType));
   for (const image of tree.platforms) {
+    types.push(image.manifest.mediaType, image.manifest.config.mediaType);
+    types.push(...image.manifest.layers.map((layer) => layer.mediaType));
+  }
+  for (const image of tree.incomplete) {
+    if (image.manifest === undefined) continue;
     types.push(image.manifest.mediaType, image.manifest.config.mediaType);
     types.push(...image.manifest.layers.map((layer) => layer.mediaType));
   }

@@ -1,12 +1,17 @@
-import { isGantryError } from '../errors.js';
+import { GantryError, isGantryError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { RecordedTag, ReleaseRecord } from '../release/record.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
-import { checkImage, type ImageExpectation } from './check-image.js';
+import {
+  checkImage,
+  checkIncomplete,
+  type ImageExpectation,
+  type Place,
+} from './check-image.js';
 import { checkOrder } from './order.js';
-import { readImage } from './read-image.js';
+import { type ImageTree, readImage } from './read-image.js';
 import { ReleaseLayers } from './release-layers.js';
 import { CheckId, Findings, type VerifyReport } from './types.js';
 
@@ -148,7 +153,11 @@ function checkDivergence(findings: Findings, tags: RecordedTag[], actual: Resolv
   }
 }
 
-/** Each distinct image a destination holds for an image name is read once. */
+/**
+ * Each distinct image a destination holds for an image name is read and
+ * checked once; what could not be read (an absent child manifest or config,
+ * or an unreadable image) is reported for every tag that reaches it.
+ */
 async function checkImages(
   findings: Findings,
   record: ReleaseRecord,
@@ -156,32 +165,43 @@ async function checkImages(
   actual: Resolved,
   options: VerifyReleaseOptions,
 ): Promise<void> {
-  const done = new Set<string>();
+  const done = new Map<string, ImageTree | GantryError>();
   const layers =
     options.plan === undefined || options.baseDir === undefined
       ? undefined
       : new ReleaseLayers(options.plan, options.baseDir, options.client);
   for (const tag of tags) {
     const found = actual.get(tag);
-    const key = `${tag.destination} ${tag.image} ${found?.digest}`;
-    if (found === undefined || done.has(key)) continue;
-    done.add(key);
+    if (found === undefined) continue;
+    const key = `${tag.destination} ${tag.image} ${found.digest}`;
     const place = { destination: tag.destination, tag: tag.tag, digest: found.digest };
+    const seen = done.get(key);
+    if (seen !== undefined) {
+      if (seen instanceof GantryError) unreadable(findings, place, seen);
+      else checkIncomplete(findings, seen, place);
+      continue;
+    }
     const expect = expectationFor(record, tag.image, options);
     try {
       const descriptor = await found.target.resolve(found.digest);
-      const tree = await readImage(found.target, descriptor);
+      const tree = await readImage(found.target, descriptor, { tolerant: true });
+      done.set(key, tree);
       await checkImage(findings, found.target, tree, expect, place);
       await layers?.check(findings, found.target, tree, tag.image, place);
     } catch (error) {
       if (!isGantryError(error)) throw error;
-      findings.fail({
-        check: CheckId.Unreadable,
-        ...place,
-        message: `${tag.destination}:${tag.tag}: unreadable: ${error.message}`,
-      });
+      done.set(key, error);
+      unreadable(findings, place, error);
     }
   }
+}
+
+function unreadable(findings: Findings, place: Place, error: GantryError) {
+  findings.fail({
+    check: CheckId.Unreadable,
+    ...place,
+    message: `${place.destination}:${place.tag}: unreadable: ${error.message}`,
+  });
 }
 
 function expectationFor(

@@ -315,6 +315,46 @@ describe('gantry verify on a published release', () => {
     );
   });
 
+  it('a deleted config blob: blob-missing on every tag, other checks run', async () => {
+    const tags = tagsOf('alpine3.21');
+    const tag = tags[0]!;
+    const where = destination(second);
+    const before = (await verify()).report;
+    const index = await two.get(tag);
+    assert.ok(index.kind === 'index');
+    const arm64 = index.manifests.find((m) => m.platform?.architecture === 'arm64')!;
+    const image = await two.get(arm64.digest.toString());
+    assert.ok(image.kind === 'manifest');
+    const config = image.config;
+    const url = `${second.url}/v2/${REPOSITORY}/blobs/${config.digest}`;
+    const deleted = await fetch(url, { method: 'DELETE' });
+    assert.equal(deleted.status, 202);
+    await two.put(tag, createIndex({ manifests: index.manifests }));
+
+    const { text, report } = await verify();
+    const [missing, ...more] = failed(report, 'blob-missing', tag, second.host);
+    assert.equal(more.length, 0);
+    assert.equal(missing?.expected, `${config.size} bytes`);
+    assert.equal(missing?.actual, 'absent');
+    assertLine(
+      text.stdout,
+      'blob-missing',
+      `${where}:${tag}: config ${config.digest} of linux/arm64`,
+      new RegExp(`expected ${config.size} bytes, got absent`),
+    );
+    // Every tag on the recorded digest names the absent blob too.
+    const unchanged = tags.filter((t) => t !== tag && t !== tags[1]);
+    assert.ok(unchanged.length > 0);
+    for (const other of unchanged) {
+      assert.equal(failed(report, 'blob-missing', other, second.host).length, 1, other);
+    }
+    // The image's other checks still ran: annotations, platforms.
+    assert.ok(failed(report, 'annotation', tag, second.host).length > 0);
+    assert.equal(failed(report, 'platforms', tag, second.host).length, 0);
+    assert.equal(failed(report, 'unreadable', tag, second.host).length, 0);
+    assert.ok(report.checks >= before.checks, `${report.checks} < ${before.checks}`);
+  });
+
   it('reports every damage at once, in text and JSON', async () => {
     const { text, report, code } = await verify('tampered.json');
     assert.equal(code, 7);
@@ -329,6 +369,7 @@ describe('gantry verify on a published release', () => {
       'annotation',
       'attestation-subject',
       'base-layers',
+      'blob-missing',
       'order',
     ]) {
       assert.ok(checks.has(check as Failure['check']), check);
