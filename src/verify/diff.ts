@@ -1,4 +1,4 @@
-import type { Descriptor } from '../oci/descriptor.js';
+import { attestedDigest, type Descriptor } from '../oci/descriptor.js';
 import type { ReadTarget } from '../store/target.js';
 import {
   diffFields,
@@ -39,6 +39,8 @@ export interface PlatformDiff {
   platform: string;
   digest?: { a: string; b: string };
   mediaType?: { a: string; b: string };
+  /** The config descriptor's media type (a Docker v2 conversion changes it). */
+  configMediaType?: { a: string; b: string };
   config: FieldChange[];
   labels: MapDiff;
   layers: LayerChange[];
@@ -52,6 +54,11 @@ export interface ImageDiff {
   mediaType?: { a: string; b: string };
   annotations: MapDiff;
   platforms: { added: string[]; removed: string[] };
+  /**
+   * Attestation manifests only one side has, each named by the platform it
+   * describes (its subject's digest when the subject is no platform of the index).
+   */
+  attestations: { added: string[]; removed: string[] };
   /** Platforms both images have and that differ. */
   changed: PlatformDiff[];
 }
@@ -93,9 +100,42 @@ export function compareTrees(a: ImageTree, b: ImageTree): ImageDiff {
       added: names(b).filter((name) => !names(a).includes(name)),
       removed: names(a).filter((name) => !names(b).includes(name)),
     },
+    attestations: {
+      added: without(attested(b), attested(a)),
+      removed: without(attested(a), attested(b)),
+    },
     changed,
   };
   return diff;
+}
+
+/** The platform each attestation describes, sorted; one entry per attestation. */
+function attested(tree: ImageTree): string[] {
+  return tree.attestations
+    .map((entry) => {
+      let subject: string | undefined;
+      try {
+        subject = attestedDigest(entry)?.toString();
+      } catch {
+        subject = undefined;
+      }
+      const image = tree.platforms.find(
+        (p) => p.descriptor.digest.toString() === subject,
+      );
+      return image?.platform ?? subject ?? `unknown subject (${entry.digest})`;
+    })
+    .sort();
+}
+
+/** `a` less one occurrence of each entry of `b`. */
+function without(a: string[], b: string[]): string[] {
+  const rest = [...b];
+  return a.filter((entry) => {
+    const at = rest.indexOf(entry);
+    if (at < 0) return true;
+    rest.splice(at, 1);
+    return false;
+  });
 }
 
 function comparePlatforms(a: PlatformImage, b: PlatformImage): PlatformDiff | undefined {
@@ -111,6 +151,7 @@ function comparePlatforms(a: PlatformImage, b: PlatformImage): PlatformDiff | un
     platform: a.platform,
     digest: { a: a.manifest.digest.toString(), b: b.manifest.digest.toString() },
     ...pair('mediaType', a.manifest.mediaType, b.manifest.mediaType),
+    ...pair('configMediaType', a.manifest.config.mediaType, b.manifest.config.mediaType),
     config,
     labels: diffMaps(a.config.config.Labels, b.config.config.Labels),
     layers: compareLayers(a.manifest.layers, b.manifest.layers),
@@ -158,6 +199,7 @@ export function diffIsEmpty(diff: ImageDiff): boolean {
     diff.mediaType === undefined &&
     isEmptyMapDiff(diff.annotations) &&
     diff.platforms.added.length + diff.platforms.removed.length === 0 &&
+    diff.attestations.added.length + diff.attestations.removed.length === 0 &&
     diff.changed.length === 0
   );
 }

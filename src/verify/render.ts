@@ -22,6 +22,8 @@ export function renderImageDiff(diff: ImageDiff): string {
   lines.push(...mapLines('annotation', diff.annotations, ''));
   for (const platform of diff.platforms.removed) lines.push(`- platform ${platform}`);
   for (const platform of diff.platforms.added) lines.push(`+ platform ${platform}`);
+  for (const of of diff.attestations.removed) lines.push(`- attestation of ${of}`);
+  for (const of of diff.attestations.added) lines.push(`+ attestation of ${of}`);
   for (const platform of diff.changed) lines.push(...platformLines(platform));
   return lines.length === 0 ? 'same' : lines.join('\n');
 }
@@ -31,6 +33,7 @@ function platformLines(diff: PlatformDiff): string[] {
   const lines: string[] = [];
   lines.push(...change(at, 'manifest', diff.digest));
   lines.push(...change(at, 'mediaType', diff.mediaType));
+  lines.push(...change(at, 'config mediaType', diff.configMediaType));
   for (const field of diff.config) {
     const [a, b] = [JSON.stringify(field.a), JSON.stringify(field.b)];
     lines.push(`~ ${at}config ${field.field} ${a} → ${b}`);

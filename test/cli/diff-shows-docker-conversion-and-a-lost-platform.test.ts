@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createIndex } from '../../src/oci/create.js';
+import { MediaType } from '../../src/oci/mediatype.js';
 import type { ImageDiff } from '../../src/verify/diff.js';
 import {
   DOCKER_LAYER_GZIP,
@@ -7,6 +9,7 @@ import {
   OCI_INDEX,
   OCI_LAYER_GZIP,
   OCI_MANIFEST,
+  seedImage,
 } from '../harness/images.js';
 import { type RunningRegistry, startRegistry } from '../harness/registries.js';
 import { runInProcess } from './run-in-process.js';
@@ -64,6 +67,7 @@ describe('gantry diff', () => {
       mediaType: { a: OCI_INDEX, b: DOCKER_LIST },
       annotations: { added: {}, removed: SEED_ANNOTATIONS, changed: {} },
       platforms: { added: [], removed: [] },
+      attestations: { added: [], removed: [] },
       changed: [],
     };
     const docker = seeded.docker.kind === 'index' ? seeded.docker.manifests : [];
@@ -77,6 +81,7 @@ describe('gantry diff', () => {
         platform: image.platform,
         digest: { a: image.digest, b: converted.digest.toString() },
         mediaType: { a: OCI_MANIFEST, b: DOCKER_MANIFEST },
+        configMediaType: { a: MediaType.OciConfig, b: MediaType.DockerConfig },
         config: [],
         labels: NO_MAP_CHANGE,
         layers: layers.map(({ digest, size }, index) => ({
@@ -93,6 +98,8 @@ describe('gantry diff', () => {
       text.stdout,
       /^- annotation org\.opencontainers\.image\.version=2\.0\.0$/m,
     );
+    const config = /^~ \[linux\/arm64\] config mediaType \S+oci\.image\.config\S+ → /m;
+    assert.match(text.stdout, new RegExp(`${config.source}\\S+docker\\.container`, 'm'));
     assert.match(text.stderr, /GANTRY_E_IMAGES_DIFFER/);
   });
 
@@ -104,8 +111,44 @@ describe('gantry diff', () => {
       digest: { a: seeded.seeded.digest, b: seeded.one.digest.toString() },
       annotations: NO_MAP_CHANGE,
       platforms: { added: [], removed: ['linux/arm64'] },
+      attestations: { added: [], removed: [] },
       changed: [],
     });
     assert.match(text.stdout, /^- platform linux\/arm64$/m);
+  });
+
+  it('against a copy that lost its attestations: each by its platform', async () => {
+    const attested = await seedImage(tamper.client, tamper.at('attested'), {
+      attestations: true,
+      annotations: SEED_ANNOTATIONS,
+    });
+    const index = await tamper.get('attested');
+    assert.ok(index.kind === 'index');
+    const bare = createIndex({
+      manifests: index.manifests.filter((m) => m.platform?.os !== 'unknown'),
+      annotations: SEED_ANNOTATIONS,
+    });
+    await tamper.put('bare', bare);
+    const platforms = attested.attestations
+      .map((a) => attested.manifests.find((m) => m.digest === a.for)!.platform)
+      .sort();
+    assert.ok(platforms.length > 0);
+
+    const { code, diff: changes, text } = await diff('attested', 'bare');
+    assert.equal(code, 1);
+    assert.deepEqual(changes, {
+      same: false,
+      digest: { a: attested.digest, b: bare.digest.toString() },
+      annotations: NO_MAP_CHANGE,
+      platforms: { added: [], removed: [] },
+      attestations: { added: [], removed: platforms },
+      changed: [],
+    });
+    for (const platform of platforms) {
+      assert.match(text.stdout, new RegExp(`^- attestation of ${platform}$`, 'm'));
+    }
+    const back = await diff('bare', 'attested');
+    assert.deepEqual(back.diff.attestations, { added: platforms, removed: [] });
+    assert.match(back.text.stdout, /^\+ attestation of linux\//m);
   });
 });
