@@ -355,6 +355,30 @@ describe('gantry verify on a published release', () => {
     assert.ok(report.checks >= before.checks, `${report.checks} < ${before.checks}`);
   });
 
+  it('a deleted child manifest: blob-missing once per tag reaching it', async () => {
+    const tags = tagsOf('alpine3.21').slice(1);
+    const where = destination(first);
+    const index = await one.get(tags[0]!);
+    assert.ok(index.kind === 'index');
+    const amd64 = index.manifests.find((m) => m.platform?.architecture === 'amd64')!;
+    await one.client.deleteManifest(one.at(amd64.digest.toString()));
+
+    const { text, report } = await verify();
+    for (const tag of tags) {
+      const missing = failed(report, 'blob-missing', tag, first.host);
+      assert.equal(missing.length, 1, tag);
+      assert.equal(missing[0]!.expected, `${amd64.size} bytes`);
+      assertLine(
+        text.stdout,
+        'blob-missing',
+        `${where}:${tag}: manifest ${amd64.digest} of linux/amd64`,
+        /got absent$/,
+      );
+      assert.equal(failed(report, 'unreadable', tag, first.host).length, 0, tag);
+      assert.equal(failed(report, 'platforms', tag, first.host).length, 0, tag);
+    }
+  });
+
   it('reports every damage at once, in text and JSON', async () => {
     const { text, report, code } = await verify('tampered.json');
     assert.equal(code, 7);
