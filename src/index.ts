@@ -1,8 +1,10 @@
 /**
  * gantry as a library: the OCI model, image references, the registry
- * client, deterministic layers, targets (registry, OCI layout, OCI archive, docker-save archive,
- * memory), the copy graph, the release file and plan, errors and the logger interface. The CLI (cli/)
- * is built on exactly this surface.
+ * client, deterministic layers and image builds, targets (registry, OCI
+ * layout, OCI archive, docker-save archive, memory), the copy graph, the
+ * release (file, plan, execution, record, rollback), attestations,
+ * verification, errors and the logger interface. The CLI (cli/) is built
+ * on exactly this surface.
  */
 export * from './attest/index.js';
 export * from './build/index.js';
