@@ -30,9 +30,14 @@ async function openssl(args: string[]): Promise<void> {
   }
 }
 
-/** A self-signed CA for the `tls` registry's server certificate. */
-export async function makeCertificateAuthority(dir: string): Promise<KeyPair> {
-  const pair = { keyFile: join(dir, 'ca.key'), certFile: join(dir, 'ca.crt') };
+/** A self-signed EC P-256 certificate and its key, `NAME.key`/`NAME.crt`. */
+async function selfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string[] = [],
+): Promise<KeyPair> {
+  const pair = { keyFile: join(dir, `${name}.key`), certFile: join(dir, `${name}.crt`) };
   await openssl([
     'req',
     '-x509',
@@ -44,13 +49,18 @@ export async function makeCertificateAuthority(dir: string): Promise<KeyPair> {
     '-out',
     pair.certFile,
     '-subj',
-    '/CN=gantry-test-ca',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
+    subject,
+    ...extensions.flatMap((extension) => ['-addext', extension]),
   ]);
   return pair;
+}
+
+/** A self-signed CA for the `tls` registry's server certificate. */
+export function makeCertificateAuthority(dir: string): Promise<KeyPair> {
+  return selfSigned(dir, 'ca', '/CN=gantry-test-ca', [
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
 }
 
 /** A server certificate for `localhost` and `127.0.0.1`, signed by `ca`. */
@@ -103,20 +113,6 @@ export async function makeServerCertificate(dir: string, ca: KeyPair): Promise<K
  * certificate through `auth.token.rootcertbundle`, and each token carries it
  * in its `x5c` header.
  */
-export async function makeTokenSigningCertificate(dir: string): Promise<KeyPair> {
-  const pair = { keyFile: join(dir, 'token.key'), certFile: join(dir, 'token.crt') };
-  await openssl([
-    'req',
-    '-x509',
-    ...EC_P256,
-    '-days',
-    CERT_DAYS,
-    '-keyout',
-    pair.keyFile,
-    '-out',
-    pair.certFile,
-    '-subj',
-    '/CN=gantry-test-token-issuer',
-  ]);
-  return pair;
+export function makeTokenSigningCertificate(dir: string): Promise<KeyPair> {
+  return selfSigned(dir, 'token', '/CN=gantry-test-token-issuer');
 }
