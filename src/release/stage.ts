@@ -1,0 +1,88 @@
+import { attestRelease } from '../attest/release.js';
+import { type BuildResult, buildImages } from '../build/build-image.js';
+import { throwIfAborted } from '../copy/errors.js';
+import type { Digest } from '../oci/digest.js';
+import { platformToString } from '../oci/platform.js';
+import { planBuilds } from './builds.js';
+import type { BuiltReleaseImage, ExecuteOptions } from './execute-types.js';
+import type { ReleasePlan } from './plan-types.js';
+
+/**
+ * Builds every planned image, attestations included, into staging (memory
+ * and the layer cache), writing nothing to any destination. The real run
+ * and `--dry-run` both call this, so the digests a dry-run shows are the
+ * ones the release pushes.
+ */
+
+/** What staging needs: the run's client, files, cache and attestation settings. */
+export type StageOptions = Pick<
+  ExecuteOptions,
+  'client' | 'baseDir' | 'cacheDir' | 'attestations' | 'onEvent' | 'signal'
+>;
+
+/** Builds every image into staging, in publication order; results by image name. */
+export async function stageRelease(
+  plan: ReleasePlan,
+  options: StageOptions,
+): Promise<Map<string, BuildResult>> {
+  const results = new Map<string, BuildResult>();
+  const epoch = plan.created === undefined ? undefined : epochOf(plan.created);
+  try {
+    for (const image of planBuilds(plan, options.baseDir)) {
+      throwIfAborted(options.signal);
+      const bases = new Map<string, { ref: string; digest: Digest }>();
+      const built = await buildImages(image.builds, {
+        client: options.client,
+        ...image.options,
+        ...(epoch === undefined ? {} : { epoch }),
+        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+        onEvent: (event) => {
+          if (event.type !== 'base') return;
+          const { ref, digest } = event;
+          bases.set(platformToString(event.platform), { ref, digest });
+        },
+      });
+      results.set(image.image, built);
+      // Attestations (src/attest): the index gains them, or its staging serves referrers.
+      const attestations = options.attestations ?? plan.attestations;
+      const attestInput = { plan, image: image.image, builds: image.builds, bases };
+      const result = await attestRelease(built, attestations, {
+        ...attestInput,
+        baseDir: options.baseDir,
+      });
+      results.set(image.image, result);
+      options.onEvent?.({
+        type: 'built',
+        image: image.image,
+        digest: result.root.digest,
+        platforms: result.manifests.length,
+      });
+    }
+    return results;
+  } catch (error) {
+    await Promise.all([...results.values()].map((result) => result.dispose()));
+    throw error;
+  }
+}
+
+/** Seconds since the epoch of an RFC 3339 time: what layer and config times use. */
+function epochOf(created: string): number {
+  return Math.floor(Date.parse(created) / 1000);
+}
+
+/** One staged image as the outcome and the plan diff name it. */
+export function describeBuilt(
+  name: string,
+  results: ReadonlyMap<string, BuildResult>,
+): BuiltReleaseImage {
+  const result = results.get(name)!;
+  return {
+    name,
+    digest: result.root.digest,
+    mediaType: result.root.mediaType,
+    platforms: result.manifests.map((built) => ({
+      platform: platformToString(built.platform),
+      digest: built.manifest.digest,
+    })),
+  };
+}
