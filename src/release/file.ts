@@ -4,6 +4,7 @@ import { LineCounter, type Node, parseDocument } from 'yaml';
 import { ErrorCode, GantryError } from '../errors.js';
 import { type Platform, platformToString } from '../oci/platform.js';
 import { checkFileTags } from './file-checks.js';
+import { DEFAULT_RELEASE_FILE } from './file-name.js';
 import { readBase, readPlatform, readVariant } from './file-images.js';
 import { Field, fieldOf } from './file-node.js';
 import {
@@ -20,7 +21,7 @@ import { BASE_IMAGE_NAME } from './images.js';
 import { DEFAULT_VERSION_SCHEME, type VersionScheme } from './version.js';
 
 /** The file `gantry release` reads when none is named. */
-export const DEFAULT_RELEASE_FILE = 'release.yaml';
+export { DEFAULT_RELEASE_FILE };
 
 /** The two platforms a tool's release images are most often built for. */
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
