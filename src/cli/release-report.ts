@@ -9,8 +9,16 @@ import { humanSize } from './format.js';
 
 const SUMMARY_HEADERS = ['IMAGE', 'PLATFORMS', 'TAGS', 'DIGEST'];
 
-export function progressLine(event: ReleaseEvent): string {
+/** The line an event shows on a plain stream; none for the fine-grained ones. */
+export function progressLine(event: ReleaseEvent): string | undefined {
   switch (event.type) {
+    case 'building': {
+      const platforms = event.platforms.join(', ');
+      return `building ${event.image} (image ${event.number}/${event.of}: ${platforms})`;
+    }
+    case 'platform-built':
+    case 'copy':
+      return undefined;
     case 'built':
       return `built ${event.image} ${event.digest} (${event.platforms} platforms)`;
     case 'pushed': {

@@ -87,7 +87,10 @@ async function releaseCommand(
   const outcome = await executeRelease(plan, {
     client,
     baseDir: folder,
-    onEvent: (event) => writeMessage(io, progressLine(event)),
+    onEvent: (event) => {
+      const line = progressLine(event);
+      if (line !== undefined) writeMessage(io, line);
+    },
   });
   const record = releaseRecord(outcome);
   const recordFile = flags.record ?? DEFAULT_RECORD_FILE;

@@ -58,6 +58,7 @@ async function pushContent(
     const copied = await copyImage(result.staging, `${result.root.digest}`, target, [], {
       // Staging's referrers are the release's own attestations (src/attest).
       referrers: true,
+      onEvent: (event) => options.onEvent?.({ type: 'copy', destination, image, event }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     pushed.push({ image, stats: copied.stats });

@@ -1,5 +1,5 @@
 import type { AttestationSettings } from '../attest/release.js';
-import type { CopyStats } from '../copy/types.js';
+import type { CopyEvent, CopyStats } from '../copy/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { PlanDiff, TagChange } from './plan-diff.js';
@@ -8,7 +8,12 @@ import type { PlannedDestination, ReleasePlan } from './plan-types.js';
 /** What `executeRelease` takes, reports while it runs, and returns. */
 
 export type ReleaseEvent =
+  /** Image `number` of `of` (1-based, publication order) starts to build. */
+  | { type: 'building'; image: string; number: number; of: number; platforms: string[] }
+  | { type: 'platform-built'; image: string; platform: string }
   | { type: 'built'; image: string; digest: Digest; platforms: number }
+  /** A step of an image's push to a destination: blobs with bytes, manifests. */
+  | { type: 'copy'; destination: string; image: string; event: CopyEvent }
   | { type: 'pushed'; destination: string; image: string; stats: CopyStats }
   | { type: 'tagged'; destination: string; change: TagChange }
   | { type: 'stays'; destination: string; change: TagChange };

@@ -28,8 +28,16 @@ export async function stageRelease(
   const results = new Map<string, BuildResult>();
   const epoch = plan.created === undefined ? undefined : epochOf(plan.created);
   try {
-    for (const image of planBuilds(plan, options.baseDir)) {
+    const images = planBuilds(plan, options.baseDir);
+    for (const [index, image] of images.entries()) {
       throwIfAborted(options.signal);
+      options.onEvent?.({
+        type: 'building',
+        image: image.image,
+        number: index + 1,
+        of: images.length,
+        platforms: image.builds.map((build) => platformToString(build.platform)),
+      });
       const bases = new Map<string, { ref: string; digest: Digest }>();
       const built = await buildImages(image.builds, {
         client: options.client,
@@ -37,6 +45,10 @@ export async function stageRelease(
         ...(epoch === undefined ? {} : { epoch }),
         ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
         onEvent: (event) => {
+          if (event.type === 'image') {
+            const platform = platformToString(event.platform);
+            options.onEvent?.({ type: 'platform-built', image: image.image, platform });
+          }
           if (event.type !== 'base') return;
           const { ref, digest } = event;
           bases.set(platformToString(event.platform), { ref, digest });
