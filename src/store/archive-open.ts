@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { ErrorCode, GantryError } from '../errors.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { type ArchiveEntry, indexArchive, readArchiveEntry } from './archive-index.js';
@@ -46,4 +47,23 @@ async function entryBytes(file: string, entry: ArchiveEntry): Promise<Uint8Array
   const parts: Buffer[] = [];
   for await (const chunk of readArchiveEntry(file, entry)) parts.push(chunk as Buffer);
   return Buffer.concat(parts);
+}
+
+/**
+ * Whether the archive `file` (an absolute path) is there to be read. A
+ * missing one is refused as not found unless `create` allows starting it;
+ * `kind` names the archive in the message, e.g. `OCI archive`.
+ */
+export async function archiveFileExists(
+  file: string,
+  kind: string,
+  create: boolean,
+): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined && !create) {
+    throw new GantryError(ErrorCode.NotFound, `no ${kind} at ${file}`, {
+      hint: 'check the path, or write to it first to create it',
+    });
+  }
+  return info !== undefined;
 }

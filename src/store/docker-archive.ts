@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { isManifestType } from '../oci/mediatype.js';
+import { archiveFileExists } from './archive-open.js';
 import { packArchive } from './archive-write.js';
 import {
   type BlobMap,
@@ -110,13 +111,12 @@ export class DockerArchiveTarget implements WriteTarget {
     options: DockerArchiveOptions = {},
   ): Promise<DockerArchiveTarget> {
     const absolute = resolvePath(file);
-    const info = await stat(absolute).catch(() => undefined);
-    if (info === undefined && options.create !== true) {
-      throw new GantryError(ErrorCode.NotFound, `no docker archive at ${absolute}`, {
-        hint: 'check the path, or write to it first to create it',
-      });
-    }
-    if (info === undefined) {
+    const exists = await archiveFileExists(
+      absolute,
+      'docker archive',
+      options.create === true,
+    );
+    if (!exists) {
       const empty = { blobs: new Map(), images: [], index: emptyLayoutIndex() };
       return new DockerArchiveTarget(absolute, empty, options, true);
     }

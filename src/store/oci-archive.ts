@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,7 +9,7 @@ import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.js';
 import { isManifestType } from '../oci/mediatype.js';
 import { type ArchiveEntry, readArchiveEntry } from './archive-index.js';
-import { type ArchiveContents, readArchive } from './archive-open.js';
+import { type ArchiveContents, archiveFileExists, readArchive } from './archive-open.js';
 import { type PackEntry, packArchive } from './archive-write.js';
 import { blobPath, INDEX_FILE, LAYOUT_FILE, writeBlobAtomic } from './layout-files.js';
 import {
@@ -88,16 +88,14 @@ export class OciArchiveTarget implements WriteTarget {
     options: OciArchiveOptions = {},
   ): Promise<OciArchiveTarget> {
     const absolute = resolvePath(file);
-    const info = await stat(absolute).catch(() => undefined);
-    if (info === undefined && options.create !== true) {
-      throw new GantryError(ErrorCode.NotFound, `no OCI archive at ${absolute}`, {
-        hint: 'check the path, or write to it first to create it',
-      });
-    }
-    const opened: Opened =
-      info === undefined
-        ? { entries: new Map(), index: emptyLayoutIndex(), created: true }
-        : { ...(await readArchive(absolute)), created: false };
+    const exists = await archiveFileExists(
+      absolute,
+      'OCI archive',
+      options.create === true,
+    );
+    const opened: Opened = exists
+      ? { ...(await readArchive(absolute)), created: false }
+      : { entries: new Map(), index: emptyLayoutIndex(), created: true };
     return new OciArchiveTarget(absolute, opened, options.readOnly === true);
   }
 
