@@ -4,7 +4,7 @@
 # into dist/linux-<arch>/esbuild, the paths release.yaml names.
 set -euo pipefail
 cd "$(dirname "$0")"
-version=${ESBUILD_VERSION:?set ESBUILD_VERSION}
+version=${ESBUILD_VERSION:-$(<esbuild.version)}
 for pair in amd64:x64 arm64:arm64; do
   arch=${pair%%:*} npm_arch=${pair##*:}
   out=dist/linux-$arch

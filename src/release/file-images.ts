@@ -1,6 +1,11 @@
 import { isGantryError } from '../errors.js';
 import { type Platform, parsePlatform, platformToString } from '../oci/platform.js';
 import { parseReference } from '../reference/parse.js';
+import {
+  formatLayoutReference,
+  isLayoutReference,
+  parseLayoutReference,
+} from '../store/transport-reference.js';
 import { type Field, fieldOf } from './file-node.js';
 import type { BaseFileSpec, BaseSpec, ConfigSpec, VariantSpec } from './file-types.js';
 import { TAG_PATTERN } from './tags.js';
@@ -134,6 +139,11 @@ function readCopyPaths(field: Field): string[] {
 function readImageReference(field: Field): string {
   const text = field.string();
   try {
+    // A local base (`oci:DIR[:tag]`) stays as written: its DIR is taken from
+    // the working directory, as by every command that opens a reference.
+    if (isLayoutReference(text)) {
+      return formatLayoutReference(parseLayoutReference(text));
+    }
     return parseReference(text).toString();
   } catch (error) {
     if (!isGantryError(error)) throw error;
