@@ -2,14 +2,14 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseRepository } from '../reference/parse.js';
+import { dryRunRelease } from '../release/dry-run.js';
 import { executeRelease } from '../release/execute.js';
-import { currentTags, parseDestination } from '../release/execute-targets.js';
+import { parseDestination } from '../release/execute-targets.js';
 import { readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
 import { releaseFromDigests } from '../release/from-digests.js';
 import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
-import { comparePlan } from '../release/plan-diff.js';
 import { planToJSON, renderPlanTable } from '../release/plan-render.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import {
@@ -78,9 +78,24 @@ async function releaseCommand(
   }
 
   if (flags.dryRun === true) {
-    const diff = await comparePlan(plan, currentTags(client));
-    if (context.json) io.stdout.write(planToJSON(plan, diff));
-    else writeLine(io, renderPlanTable(plan, diff));
+    if (flags.fromDigests !== undefined) {
+      throw new GantryError(
+        ErrorCode.Usage,
+        '--dry-run cannot stage a release assembled --from-digests',
+        { hint: 'rehearse it with --to oci:DIR instead, then release for real' },
+      );
+    }
+    // Stages every image as the release would, so each tag's digest is known.
+    const dry = await dryRunRelease(plan, {
+      client,
+      baseDir: folder,
+      onEvent: (event) => {
+        const line = progressLine(event);
+        if (line !== undefined) writeMessage(io, line);
+      },
+    });
+    if (context.json) io.stdout.write(planToJSON(plan, dry.diff, dry.images));
+    else writeLine(io, renderPlanTable(plan, dry.diff));
     return;
   }
 

@@ -1,14 +1,14 @@
+import { ErrorCode, GantryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { ReleasePlan } from './plan-types.js';
 
 /**
  * What a tag write does to a destination, like a plan of infrastructure
  * changes: `new` (the tag does not exist), `stays` (it already points at
- * the planned digest), `moves` (it points elsewhere), or `exists` when the
- * planned digest is not known yet (before the build): it will move unless
- * the build gives exactly the digest the tag holds now.
+ * the planned digest) or `moves` (it points elsewhere). The planned digest
+ * is always known: a dry-run stages the images as the release does.
  */
-export type TagChangeKind = 'new' | 'stays' | 'moves' | 'exists';
+export type TagChangeKind = 'new' | 'stays' | 'moves';
 
 export interface TagChange {
   destination: string;
@@ -17,8 +17,8 @@ export interface TagChange {
   change: TagChangeKind;
   /** The digest the tag points at now. */
   from?: string;
-  /** The planned digest, when known. */
-  to?: string;
+  /** The digest the tag will point at. */
+  to: string;
 }
 
 export interface PlanDiff {
@@ -34,8 +34,8 @@ export type CurrentTag = (
 ) => Promise<Digest | undefined>;
 
 export interface CompareOptions {
-  /** Each image's planned digest (its index) by image name, once built. */
-  planned?: ReadonlyMap<string, Digest>;
+  /** Each image's digest (its index) by image name, from staging. */
+  planned: ReadonlyMap<string, Digest>;
 }
 
 /** Tag look-ups in flight at once: enough to hide latency, few enough to be polite. */
@@ -45,7 +45,7 @@ export const COMPARE_CONCURRENCY = 8;
 export async function comparePlan(
   plan: ReleasePlan,
   current: CurrentTag,
-  options: CompareOptions = {},
+  options: CompareOptions,
 ): Promise<PlanDiff> {
   const writes = plan.destinations.flatMap((destination) =>
     destination.writes.map((write) => ({ destination: destination.name, ...write })),
@@ -56,23 +56,30 @@ export async function comparePlan(
 
   const changes = writes.map((write, index): TagChange => {
     const base = { destination: write.destination, image: write.image, tag: write.tag };
-    return classify(base, found[index], options.planned?.get(write.image));
+    return classify(base, found[index], plannedDigest(options.planned, write.image));
   });
-  const counts: Record<TagChangeKind, number> = { new: 0, stays: 0, moves: 0, exists: 0 };
+  const counts: Record<TagChangeKind, number> = { new: 0, stays: 0, moves: 0 };
   for (const change of changes) counts[change.change] += 1;
   return { changes, counts };
 }
 
 function classify(
-  base: Omit<TagChange, 'change'>,
+  base: Omit<TagChange, 'change' | 'to'>,
   now: Digest | undefined,
-  planned: Digest | undefined,
+  planned: Digest,
 ): TagChange {
-  const to = planned === undefined ? {} : { to: planned.toString() };
-  if (now === undefined) return { ...base, change: 'new', ...to };
-  const from = now.toString();
-  if (planned === undefined) return { ...base, change: 'exists', from };
-  return { ...base, change: planned.equals(now) ? 'stays' : 'moves', from, ...to };
+  const to = planned.toString();
+  if (now === undefined) return { ...base, change: 'new', to };
+  const change = planned.equals(now) ? 'stays' : 'moves';
+  return { ...base, change, from: now.toString(), to };
+}
+
+function plannedDigest(planned: ReadonlyMap<string, Digest>, image: string): Digest {
+  const digest = planned.get(image);
+  if (digest !== undefined) return digest;
+  throw new GantryError(ErrorCode.Internal, `no staged digest for image ${image}`, {
+    hint: 'this is a bug in gantry: please report it with the release file',
+  });
 }
 
 /** `fn` over `items` with at most `limit` calls pending; results in item order. */

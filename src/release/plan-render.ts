@@ -1,7 +1,11 @@
+import type { BuiltReleaseImage } from './execute-types.js';
 import type { PlanDiff, TagChange } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 
-/** Hex digits of a digest shown in the table; the JSON keeps full digests. */
+/**
+ * Hex digits of a digest shown in the table: enough to tell digests apart
+ * at a glance; the JSON keeps full digests.
+ */
 export const SHORT_DIGEST_HEX = 12;
 
 const HEADERS = ['STEP', 'IMAGE', 'PLATFORMS', 'DESTINATION', 'TAG', 'CHANGE'];
@@ -41,32 +45,39 @@ export function renderPlanTable(plan: ReleasePlan, diff?: PlanDiff): string {
   return [...header, '', ...table([HEADERS, ...rows]), ...summary].join('\n');
 }
 
-/** The text of one change, e.g. `moves sha256:0123456789ab → sha256:…`. */
+/** The text of one change, e.g. `moves sha256:0123456789ab… → sha256:…`. */
 export function describeChange(change: TagChange): string {
   switch (change.change) {
     case 'new':
-      return 'new';
+      return `new → ${short(change.to)}`;
     case 'stays':
-      return `stays ${short(change.from)}`;
+      return `stays at ${short(change.to)}`;
     case 'moves':
       return `moves ${short(change.from)} → ${short(change.to)}`;
-    case 'exists':
-      return `exists (${short(change.from)}) — will move unless identical`;
   }
 }
 
-/** The plan (and diff) as stable JSON: fixed key order, two-space indent. */
-export function planToJSON(plan: ReleasePlan, diff?: PlanDiff): string {
-  const value = diff === undefined ? { plan } : { plan, diff };
+/**
+ * The plan (with its diff and staged images, when known) as stable JSON:
+ * fixed key order, two-space indent, full digests.
+ */
+export function planToJSON(
+  plan: ReleasePlan,
+  diff?: PlanDiff,
+  images?: readonly BuiltReleaseImage[],
+): string {
+  const value = {
+    plan,
+    ...(images === undefined ? {} : { images }),
+    ...(diff === undefined ? {} : { diff }),
+  };
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** The bottom line, as a plan of infrastructure changes ends. */
 function summarise(diff: PlanDiff): string {
   const { counts } = diff;
-  return (
-    `\n${counts.new} new, ${counts.moves} move, ${counts.stays} stay` +
-    (counts.exists === 0 ? '' : `, ${counts.exists} exist (digest known after the build)`)
-  );
+  return `\nplan: ${counts.new} new, ${counts.moves} moving, ${counts.stays} staying`;
 }
 
 function indexChanges(diff: PlanDiff | undefined): Map<string, TagChange> {
@@ -82,7 +93,7 @@ function key(destination: string, tag: string): string {
 function short(digest: string | undefined): string {
   if (digest === undefined) return '?';
   const [algorithm, hex = ''] = digest.split(':');
-  return `${algorithm}:${hex.slice(0, SHORT_DIGEST_HEX)}`;
+  return `${algorithm}:${hex.slice(0, SHORT_DIGEST_HEX)}…`;
 }
 
 /** Left-aligned columns separated by two spaces, without trailing blanks. */

@@ -18,7 +18,7 @@ import { ref, seedingClient } from './support.js';
  * exists in both registries with the same digest (gantry digest and
  * skopeo agree), OCI media types, labels in every config, annotations on
  * every index, base tags written last; a second run uploads nothing and
- * changes no digest; `--dry-run` writes nothing and says new, then exists;
+ * changes no digest; `--dry-run` writes nothing and says new, then stays;
  * `--to oci:DIR` publishes a layout skopeo reads, with the same digests.
  */
 const SKOPEO = '/usr/bin/skopeo';
@@ -225,7 +225,7 @@ describe('gantry release into two plain registries', () => {
     const before = await Promise.all([tagList(first.host), tagList(second.host)]);
     const table = await release('--dry-run');
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /0 new, 0 move, 0 stay, 26 exist/);
+    assert.match(table.stdout, /plan: 0 new, 0 moving, 26 staying/);
     assert.deepEqual(
       await Promise.all([tagList(first.host), tagList(second.host)]),
       before,

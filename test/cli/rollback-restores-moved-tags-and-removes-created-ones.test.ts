@@ -77,10 +77,11 @@ describe('gantry rollback of a release that moved and created tags', () => {
 
     const plan = await release('1.1.0', '--dry-run');
     assert.equal(plan.code, 0, plan.stderr);
-    // The dry-run cannot know 1.1.0's digest before the build: "will move".
-    assert.match(plan.stdout, / 1 +exists \(sha256:\w+\) — will move/);
-    assert.match(plan.stdout, / latest +exists \(sha256:\w+\) — will move/);
-    assert.match(plan.stdout, /2 new, 0 move, 0 stay, 2 exist/);
+    // The dry-run stages 1.1.0, so it names the digest each tag moves from.
+    const from = `sha256:${first.slice('sha256:'.length, 19)}…`;
+    assert.match(plan.stdout, new RegExp(` 1 +moves ${from} → sha256:\\w+…`));
+    assert.match(plan.stdout, new RegExp(` latest +moves ${from} → sha256:\\w+…`));
+    assert.match(plan.stdout, /plan: 2 new, 2 moving, 0 staying/);
 
     const two = await release('1.1.0', '--record', join(work, 'record2.json'));
     assert.equal(two.code, 0, two.stderr);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isGantryError } from '../../src/errors.js';
 import { Digest } from '../../src/oci/digest.js';
 import { parseReleaseFile } from '../../src/release/file.js';
 import { planRelease } from '../../src/release/plan.js';
@@ -11,6 +12,14 @@ import { GIT, SMALL_RELEASE } from './support.js';
 const OLD = Digest.of(new TextEncoder().encode('release 1.4.1'));
 const BASE = Digest.of(new TextEncoder().encode('base 1.4.2'));
 const ALPINE = Digest.of(new TextEncoder().encode('alpine 1.4.2'));
+const DEBIAN = Digest.of(new TextEncoder().encode('debian 1.4.2'));
+
+/** Every image's staged digest, as a dry-run or the release computes them. */
+const PLANNED = new Map([
+  ['base', BASE],
+  ['alpine3.21', ALPINE],
+  ['debian-slim', DEBIAN],
+]);
 
 /** What the destinations hold now: `latest` and `1.4` on the old base everywhere. */
 const HELD: Record<string, Digest> = {
@@ -35,11 +44,7 @@ async function current(destination: string, tag: string): Promise<Digest | undef
 
 test('with planned digests every tag is new, moves or stays', async () => {
   asked.length = 0;
-  const planned = new Map([
-    ['base', BASE],
-    ['alpine3.21', ALPINE],
-  ]);
-  const diff = await comparePlan(plan(), current, { planned });
+  const diff = await comparePlan(plan(), current, { planned: PLANNED });
 
   const registry = diff.changes.filter(
     (change) => change.destination === 'localhost:5000/tool',
@@ -58,38 +63,24 @@ test('with planned digests every tag is new, moves or stays', async () => {
   assert.equal(byTag.alpine?.change, 'new');
   assert.equal(byTag.alpine?.to, ALPINE.toString());
   assert.equal(byTag['debian-slim']?.change, 'new');
-  assert.equal(byTag['debian-slim']?.to, undefined, 'no planned digest for debian-slim');
+  assert.equal(byTag['debian-slim']?.to, DEBIAN.toString());
+  assert.equal(byTag['1.4.2']?.from, BASE.toString());
+  assert.equal(byTag['1.4.2']?.to, BASE.toString());
 
-  assert.deepEqual(diff.counts, { new: 22, moves: 3, stays: 1, exists: 0 });
+  assert.deepEqual(diff.counts, { new: 22, moves: 3, stays: 1 });
   assert.equal(asked.length, 26, 'each destination and tag asked once');
   assert.equal(new Set(asked).size, 26);
 });
 
-test('before the build a held tag exists and moves unless identical', async () => {
-  const diff = await comparePlan(plan(), current);
-  const latest = diff.changes.find(
-    (change) => change.destination === 'oci:./out' && change.tag === 'latest',
+test('an image without a staged digest is an internal error, not a guess', async () => {
+  const planned = new Map([['base', BASE]]);
+  await assert.rejects(comparePlan(plan(), current, { planned }), (error: unknown) =>
+    isGantryError(error, 'GANTRY_E_INTERNAL'),
   );
-  assert.deepEqual(latest, {
-    destination: 'oci:./out',
-    image: 'base',
-    tag: 'latest',
-    change: 'exists',
-    from: OLD.toString(),
-  });
-  assert.deepEqual(diff.counts, { new: 22, moves: 0, stays: 0, exists: 4 });
-
-  const table = renderPlanTable(plan(), diff);
-  assert.match(
-    table,
-    /latest +exists \(sha256:[0-9a-f]{12}\) — will move unless identical/,
-  );
-  assert.match(table, /22 new, 0 move, 0 stay, 4 exist/);
 });
 
 test('the table lists order, image, platforms, destination, tag and change', async () => {
-  const planned = new Map([['base', BASE]]);
-  const diff = await comparePlan(plan(), current, { planned });
+  const diff = await comparePlan(plan(), current, { planned: PLANNED });
   const table = renderPlanTable(plan(), diff);
   const lines = table.split('\n');
 
@@ -100,11 +91,11 @@ test('the table lists order, image, platforms, destination, tag and change', asy
     table,
     new RegExp(
       String.raw`^1 +alpine3\.21 +linux/amd64,linux/arm64 +localhost:5000/tool` +
-        String.raw` +1\.4\.2-alpine3\.21 +new$`,
+        String.raw` +1\.4\.2-alpine3\.21 +new → sha256:${ALPINE.hex.slice(0, 12)}…$`,
       'm',
     ),
   );
-  const short = (digest: Digest) => `sha256:${digest.hex.slice(0, 12)}`;
+  const short = (digest: Digest) => `sha256:${digest.hex.slice(0, 12)}…`;
   assert.ok(
     lines.some(
       (line) =>
@@ -113,7 +104,10 @@ test('the table lists order, image, platforms, destination, tag and change', asy
     ),
     table,
   );
-  assert.ok(lines.some((line) => /1\.4\.2 +stays sha256:/.test(line)));
+  assert.ok(
+    lines.some((line) => / 1\.4\.2 +stays at /.test(line) && line.endsWith(short(BASE))),
+  );
+  assert.equal(lines.at(-1), 'plan: 22 new, 3 moving, 1 staying');
   assert.equal(
     lines.filter((line) => /^\d+ {2}/.test(line)).length,
     26,
@@ -122,7 +116,7 @@ test('the table lists order, image, platforms, destination, tag and change', asy
 });
 
 test('the JSON form is stable and holds the plan and the diff', async () => {
-  const diff = await comparePlan(plan(), current, { planned: new Map([['base', BASE]]) });
+  const diff = await comparePlan(plan(), current, { planned: PLANNED });
   const text = planToJSON(plan(), diff);
   assert.equal(text, planToJSON(plan(), diff));
   const parsed = JSON.parse(text) as { plan: { order: string[] }; diff: typeof diff };

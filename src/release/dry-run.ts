@@ -1,0 +1,41 @@
+import type { BuiltReleaseImage } from './execute-types.js';
+import { currentTags } from './execute-targets.js';
+import { comparePlan, type PlanDiff } from './plan-diff.js';
+import type { ReleasePlan } from './plan-types.js';
+import { describeBuilt, type StageOptions, stageRelease } from './stage.js';
+
+/**
+ * `gantry release --dry-run`: the release up to its first write. Every
+ * image is staged exactly as the real run stages it (the same
+ * `stageRelease`: builds, layer cache, attestations, times from the plan's
+ * `created`), so each tag's planned digest is the one the release will
+ * push; then every planned tag is compared with what its destination
+ * holds now. Destinations are only read: tags resolved, base images read
+ * by manifest and config. The staged content is dropped afterwards.
+ *
+ * The digests hold as long as the inputs do: a base image tag that moves
+ * between the dry-run and the release changes the variants built on it.
+ */
+
+export interface DryRun {
+  plan: ReleasePlan;
+  /** Per destination and tag: new, moves (from, to) or stays. */
+  diff: PlanDiff;
+  /** Each staged image: its index digest and platform manifests. */
+  images: BuiltReleaseImage[];
+}
+
+export async function dryRunRelease(
+  plan: ReleasePlan,
+  options: StageOptions,
+): Promise<DryRun> {
+  const results = await stageRelease(plan, options);
+  try {
+    const images = plan.images.map((image) => describeBuilt(image.name, results));
+    const planned = new Map(images.map((image) => [image.name, image.digest]));
+    const diff = await comparePlan(plan, currentTags(options.client), { planned });
+    return { plan, diff, images };
+  } finally {
+    await Promise.all([...results.values()].map((result) => result.dispose()));
+  }
+}
