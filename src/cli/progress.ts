@@ -50,6 +50,7 @@ export class ProgressView {
   #lastDraw = Number.NEGATIVE_INFINITY;
   #pending = false;
   #closed = false;
+  #heading: string[] = [];
 
   constructor(out: Writable, clock: ProgressClock = SYSTEM_CLOCK) {
     this.#out = out;
@@ -86,6 +87,25 @@ export class ProgressView {
     this.#request();
   }
 
+  /**
+   * Lines drawn above the blobs (a release's phase), replacing the last
+   * ones. While headed and no blob is counted, the blob total is left out.
+   */
+  heading(lines: string[]): void {
+    this.#heading = lines;
+    this.#request();
+  }
+
+  /** Forgets the blobs counted so far: a release's next push starts at zero. */
+  restart(): void {
+    this.#inFlight.clear();
+    this.#total = 0;
+    this.#moved = 0;
+    this.#finished = 0;
+    this.#blobs = 0;
+    this.#request();
+  }
+
   /** Writes a line of text above the view (a warning), then redraws. */
   message(line: string): void {
     this.#out.write(`${this.#erase()}${line}\n`);
@@ -102,7 +122,9 @@ export class ProgressView {
 
   /** The lines a redraw writes now, for tests and for `#draw`. */
   lines(): string[] {
-    const lines: string[] = [];
+    const lines: string[] = [...this.#heading];
+    const counting = this.#blobs > 0 || this.#finished > 0 || this.#inFlight.size > 0;
+    if (lines.length > 0 && !counting) return lines;
     const shown = [...this.#inFlight.values()].slice(0, MAX_BLOB_LINES);
     for (const blob of shown) {
       const name = blob.digest.slice(0, blob.digest.indexOf(':') + 1 + SHORT_DIGEST_HEX);
