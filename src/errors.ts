@@ -125,6 +125,9 @@ export const ErrorCode = {
   VerifyFailed: 'GANTRY_E_VERIFY_FAILED',
   /** `gantry diff`: the two images differ (exit 1, like diff(1)). */
   ImagesDiffer: 'GANTRY_E_IMAGES_DIFFER',
+
+  /** GitHub Actions: a GITHUB_OUTPUT or GITHUB_STEP_SUMMARY file could not be written. */
+  ActionsFile: 'GANTRY_E_ACTIONS_FILE',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -5,27 +5,23 @@ import { parseRepository } from '../reference/parse.js';
 import { dryRunRelease } from '../release/dry-run.js';
 import { executeRelease } from '../release/execute.js';
 import { parseDestination } from '../release/execute-targets.js';
+import type { ReleaseOutcome } from '../release/execute-types.js';
 import { readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
 import { releaseFromDigests } from '../release/from-digests.js';
+import { actionsFromDryRun } from '../release/github-actions.js';
 import { gatherPlanInputs } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import { planToJSON, renderPlanTable } from '../release/plan-render.js';
-import type { ReleasePlan } from '../release/plan-types.js';
-import {
-  DEFAULT_RECORD_FILE,
-  type ReleaseRecord,
-  recordToJSON,
-  releaseRecord,
-  writeRecord,
-} from '../release/record.js';
-import { verifyRelease } from '../verify/release.js';
-import { renderVerifyReport } from '../verify/render.js';
+import { DEFAULT_RECORD_FILE } from '../release/record.js';
 import type { CommandContext } from './context.js';
 import { writeLine, writeMessage } from './io.js';
 import type { Runner } from './main.js';
 import type { ReleaseFlags } from './release.js';
-import { progressLine, summaryTable } from './release-report.js';
+import { writeActionsFiles } from './release-actions.js';
+import { finishFromDigests, finishRelease } from './release-finish.js';
+import { watchRelease } from './release-progress.js';
+import { progressLine } from './release-report.js';
 
 /**
  * The body of `gantry release` (see release.ts), loaded only when the
@@ -96,60 +92,26 @@ async function releaseCommand(
     });
     if (context.json) io.stdout.write(planToJSON(plan, dry.diff, dry.images));
     else writeLine(io, renderPlanTable(plan, dry.diff));
+    await writeActionsFiles(io, actionsFromDryRun(dry));
     return;
   }
 
-  const outcome = await executeRelease(plan, {
-    client,
+  const watch = watchRelease(context, plan);
+  let outcome: ReleaseOutcome;
+  try {
+    outcome = await executeRelease(plan, {
+      client,
+      baseDir: folder,
+      onEvent: (event) => watch.onEvent(event),
+    });
+  } catch (error) {
+    watch.stop();
+    throw error;
+  }
+  await finishRelease(context, outcome, {
+    recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+    verify: flags.verify !== false,
     baseDir: folder,
-    onEvent: (event) => {
-      const line = progressLine(event);
-      if (line !== undefined) writeMessage(io, line);
-    },
+    watch,
   });
-  const record = releaseRecord(outcome);
-  const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
-  await writeRecord(recordFile, record);
-  if (context.json) io.stdout.write(recordToJSON(record));
-  else writeLine(io, summaryTable(outcome));
-  writeMessage(io, `record written to ${recordFile}`);
-  if (flags.verify !== false) await verifyPublished(context, record, plan, folder);
-}
-
-/**
- * Reads every destination back and checks it against the plan and the
- * record (DESIGN.md: prove everything written). The report goes to stderr
- * so that `--json` output stays the record.
- */
-async function verifyPublished(
-  context: CommandContext,
-  record: ReleaseRecord,
-  plan: ReleasePlan,
-  baseDir: string,
-): Promise<void> {
-  const report = await verifyRelease(record, { client: context.client, plan, baseDir });
-  writeMessage(context.io, renderVerifyReport(report).trimEnd());
-  if (!report.ok) {
-    throw new GantryError(
-      ErrorCode.VerifyFailed,
-      `the published release does not match its plan (${report.failures.length} failures)`,
-      { hint: 'read the failures above; run gantry verify --json for details' },
-    );
-  }
-}
-
-/** `--from-digests`: the record as `gantry release` writes it, tags listed. */
-async function finishFromDigests(
-  context: CommandContext,
-  record: ReleaseRecord,
-  recordFile: string,
-): Promise<void> {
-  await writeRecord(recordFile, record);
-  if (context.json) context.io.stdout.write(recordToJSON(record));
-  else {
-    const image = record.images[0]!;
-    const lines = record.tags.map((t) => `${t.destination}:${t.tag}  ${t.change}`);
-    writeLine(context.io, [`${image.name}  ${image.digest}`, ...lines].join('\n'));
-  }
-  writeMessage(context.io, `record written to ${recordFile}`);
 }
