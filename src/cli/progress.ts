@@ -50,7 +50,8 @@ export class ProgressView {
   #lastDraw = Number.NEGATIVE_INFINITY;
   #pending = false;
   #closed = false;
-  #heading: string[] = [];
+  /** Set by `heading`: a release's view, which shows no idle blob total. */
+  #heading: string[] | undefined;
 
   constructor(out: Writable, clock: ProgressClock = SYSTEM_CLOCK) {
     this.#out = out;
@@ -89,7 +90,7 @@ export class ProgressView {
 
   /**
    * Lines drawn above the blobs (a release's phase), replacing the last
-   * ones. While headed and no blob is counted, the blob total is left out.
+   * ones. Once headed, the blob total is left out while no blob is counted.
    */
   heading(lines: string[]): void {
     this.#heading = lines;
@@ -122,9 +123,9 @@ export class ProgressView {
 
   /** The lines a redraw writes now, for tests and for `#draw`. */
   lines(): string[] {
-    const lines: string[] = [...this.#heading];
+    const lines: string[] = [...(this.#heading ?? [])];
     const counting = this.#blobs > 0 || this.#finished > 0 || this.#inFlight.size > 0;
-    if (lines.length > 0 && !counting) return lines;
+    if (this.#heading !== undefined && !counting) return lines;
     const shown = [...this.#inFlight.values()].slice(0, MAX_BLOB_LINES);
     for (const blob of shown) {
       const name = blob.digest.slice(0, blob.digest.indexOf(':') + 1 + SHORT_DIGEST_HEX);
@@ -156,7 +157,9 @@ export class ProgressView {
 
   #draw(): void {
     const lines = this.lines();
-    this.#out.write(`${this.#erase()}${lines.join('\n')}\n`);
+    // Nothing under way (a release between phases): the view is just erased.
+    const text = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    this.#out.write(`${this.#erase()}${text}`);
     this.#drawnLines = lines.length;
     this.#lastDraw = this.#clock.now();
   }

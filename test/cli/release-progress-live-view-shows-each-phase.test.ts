@@ -115,6 +115,14 @@ describe('release live view', () => {
       'a built image leaves',
     );
     assert.doesNotMatch(screen.frame(), /copying:|publishing/, 'nothing pushed yet');
+
+    progress.onEvent({ type: 'built', image: second, digest: INDEX, platforms: 2 });
+    clock.tick();
+    assert.equal(
+      screen.frame(),
+      '',
+      'between phases the view is empty, not a blank line',
+    );
   });
 
   it('shows the pushes to every destination side by side, with the blobs in flight', () => {
