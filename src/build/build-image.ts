@@ -72,6 +72,8 @@ export interface BuildOptions {
   /** Manifest annotations (OCI manifests only: Docker schema 2 has none). */
   annotations?: Record<string, string>;
   indexAnnotations?: Record<string, string>;
+  /** Annotations on each platform's entry in the index (`manifests[].annotations`). */
+  descriptorAnnotations?: Record<string, string>;
   /** Layer cache folder; default defaultCacheDir(); false for none. */
   cacheDir?: string | false;
   /** Write an index even for one platform (platforms given as a list). */
@@ -136,7 +138,11 @@ export async function buildImages(
         dispose,
       };
     }
-    const index = indexOf(manifests, options.indexAnnotations);
+    const index = indexOf(
+      manifests,
+      options.indexAnnotations,
+      options.descriptorAnnotations,
+    );
     await staging.push(describeManifest(index), index.bytes);
     return { index, manifests, staging: overlay, root: describeManifest(index), dispose };
   } catch (error) {
@@ -166,21 +172,24 @@ function checkPlatforms(builds: readonly PlatformBuild[]): void {
 
 /**
  * An OCI index, or a Docker manifest list when every image is Docker schema
- * 2 and no index annotation is asked for (a list has no annotations).
+ * 2 and no annotation is asked for (a list and its entries have none).
+ * Descriptor annotations follow image-spec image-index.md `manifests[]`.
  */
 function indexOf(
   manifests: BuiltManifest[],
   annotations: Record<string, string> | undefined,
+  onDescriptors: Record<string, string> | undefined,
 ): ImageIndex {
   const allDocker = manifests.every((m) => familyOf(m.manifest.mediaType) === 'docker');
   const mediaType =
-    allDocker && annotations === undefined
+    allDocker && annotations === undefined && onDescriptors === undefined
       ? MediaType.DockerManifestList
       : MediaType.OciIndex;
+  const extra = onDescriptors === undefined ? {} : { annotations: onDescriptors };
   return createIndex({
     mediaType,
     manifests: manifests.map((m) =>
-      describeManifest(m.manifest, { platform: m.platform }),
+      describeManifest(m.manifest, { platform: m.platform, ...extra }),
     ),
     ...(annotations === undefined ? {} : { annotations }),
   });

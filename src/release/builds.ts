@@ -22,7 +22,10 @@ export interface ImageBuilds {
   image: string;
   builds: PlatformBuild[];
   /** Labels, manifest and index annotations, always an index. */
-  options: Pick<BuildOptions, 'labels' | 'annotations' | 'indexAnnotations' | 'index'>;
+  options: Pick<
+    BuildOptions,
+    'labels' | 'annotations' | 'indexAnnotations' | 'descriptorAnnotations' | 'index'
+  >;
 }
 
 /** History text of the release's steps, as `docker history` shows them. */
@@ -65,16 +68,18 @@ function imageBuilds(
     return { platform: parsePlatform(planned.platform), base: from, steps };
   });
 
-  const { manifest, index } = image.annotations;
+  const { manifest, index, descriptor } = image.annotations;
   return {
     image: image.name,
     builds,
     options: {
       labels: image.labels,
       ...(Object.keys(manifest).length === 0 ? {} : { annotations: manifest }),
-      // TODO(spec): descriptor-level annotations are not written yet: buildImages
-      // has no option for the index's manifest descriptors.
       indexAnnotations: index,
+      // On each platform's entry in the index; attestation entries keep their own.
+      ...(Object.keys(descriptor).length === 0
+        ? {}
+        : { descriptorAnnotations: descriptor }),
       // An index even for one platform: the release's annotations live there.
       index: true,
     },

@@ -19,6 +19,8 @@ export interface ImageExpectation {
   requiredPlatforms?: string[];
   /** Index (or manifest) annotations; a value of undefined only requires the key. */
   annotations?: Record<string, string | undefined>;
+  /** On every platform entry of the index (image-index.md `manifests[].annotations`). */
+  descriptorAnnotations?: Record<string, string>;
   /** Labels in every platform's config. */
   labels?: Record<string, string>;
   /** Refuse any Docker v2 media type (gantry publishes OCI only). */
@@ -166,6 +168,26 @@ function checkAnnotations(f: Findings, tree: ImageTree, e: ImageExpectation, fai
       holds,
       fail(CheckId.Annotation, `annotation ${key}`, value ?? '(any value)', got),
     );
+  }
+  // Attestation entries are left out: they carry BuildKit's own annotations.
+  const entries = [...tree.platforms, ...tree.incomplete].map(
+    (image) => image.descriptor,
+  );
+  for (const [key, value] of Object.entries(e.descriptorAnnotations ?? {})) {
+    for (const entry of entries) {
+      const got = entry.annotations?.[key];
+      const platform =
+        entry.platform === undefined ? '' : platformToString(entry.platform);
+      f.check(
+        got === value,
+        fail(
+          CheckId.Annotation,
+          `annotation ${key} on the index entry ${entry.digest} ${platform}`.trimEnd(),
+          value,
+          got,
+        ),
+      );
+    }
   }
 }
 

@@ -222,6 +222,10 @@ function expectationFor(
         }),
     ...(planned === undefined
       ? {}
-      : { annotations: planned.annotations.index, labels: planned.labels }),
+      : {
+          annotations: planned.annotations.index,
+          descriptorAnnotations: planned.annotations.descriptor,
+          labels: planned.labels,
+        }),
   };
 }

@@ -20,7 +20,7 @@ export const CheckId = {
   Platforms: 'platforms',
   /** A platform manifest's config declares another platform than its descriptor. */
   PlatformConfig: 'platform-config',
-  /** An index annotation missing or with another value. */
+  /** An index (or index entry) annotation missing or with another value. */
   Annotation: 'annotation',
   /** A config label missing or with another value. */
   Label: 'label',
