@@ -5,6 +5,7 @@
  * record of what was done.
  */
 export * from './builds.js';
+export * from './dry-run.js';
 export * from './execute.js';
 export * from './file.js';
 export {
