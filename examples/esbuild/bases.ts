@@ -35,6 +35,8 @@ export interface MakeBasesOptions {
   mirror?: string;
   /** Seconds; SOURCE_DATE_EPOCH, else gantry's default layer epoch. */
   epoch?: number;
+  /** gantry's layer cache: an unchanged base compresses nothing. */
+  layerCache?: string | false;
   onBase?: (base: MadeBase) => void;
 }
 
@@ -51,7 +53,8 @@ export async function makeBases(options: MakeBasesOptions = {}): Promise<MadeBas
     const epoch = resolveEpoch(options.epoch);
     const made: MadeBase[] = [];
     for (const spec of BASES) {
-      const base = await makeBase(spec, { archive, release, client, layout, epoch });
+      const context = { archive, release, client, layout, epoch };
+      const base = await makeBase(spec, { ...context, layerCache: options.layerCache });
       options.onBase?.(base);
       made.push(base);
     }

@@ -31,9 +31,15 @@ export function fetchEsbuild(): void {
   });
 }
 
-/** The example's bases, made into `layoutDir` at the example's epoch. */
-export function makeExampleBases(layoutDir: string): Promise<MadeBase[]> {
-  return makeBases({ layoutDir, epoch: EXAMPLE_EPOCH });
+/**
+ * The example's bases, made into `layoutDir` at the example's epoch; with
+ * `layerCache: false` every layer is compressed afresh.
+ */
+export function makeExampleBases(
+  layoutDir: string,
+  layerCache?: false,
+): Promise<MadeBase[]> {
+  return makeBases({ layoutDir, epoch: EXAMPLE_EPOCH, layerCache });
 }
 
 /** ELF header (System V gABI): `e_machine` at byte 18, little-endian here. */

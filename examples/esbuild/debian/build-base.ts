@@ -40,6 +40,8 @@ export interface BaseContext {
   layout: OciLayoutTarget;
   /** Seconds; every entry time, `created` and history time. */
   epoch: number;
+  /** gantry's layer cache folder (its default when undefined), or false. */
+  layerCache?: string | false;
 }
 
 export interface MadeBase {
@@ -65,7 +67,7 @@ export async function makeBase(spec: BaseSpec, context: BaseContext): Promise<Ma
   const result = await buildImages(builds, {
     client: context.client,
     epoch: context.epoch,
-    cacheDir: false,
+    ...(context.layerCache === undefined ? {} : { cacheDir: context.layerCache }),
     index: true,
   });
   try {
