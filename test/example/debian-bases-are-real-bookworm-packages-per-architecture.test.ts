@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CACHE_DIR } from '../../examples/esbuild/bases.js';
-import { readArMembers } from '../../examples/esbuild/debian/deb.js';
 import type { MadeBase } from '../../examples/esbuild/debian/build-base.js';
+import { readArMembers } from '../../examples/esbuild/debian/deb.js';
 import { Digest, OciLayoutTarget } from '../../src/index.js';
 import {
   ELF_MACHINE,
