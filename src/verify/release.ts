@@ -1,8 +1,9 @@
+import { createLimit, type Limit } from '../copy/limit.js';
 import { GantryError, isGantryError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { RecordedTag, ReleaseRecord } from '../release/record.js';
-import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
 import {
   checkImage,
@@ -13,6 +14,12 @@ import {
 import { checkOrder } from './order.js';
 import { type ImageTree, readImage } from './read-image.js';
 import { ReleaseLayers } from './release-layers.js';
+import {
+  checkDivergence,
+  type Resolved,
+  resolveTags,
+  unrecordedTags,
+} from './release-tags.js';
 import { CheckId, Findings, type VerifyReport } from './types.js';
 
 /**
@@ -40,123 +47,27 @@ export async function verifyRelease(
 ): Promise<VerifyReport> {
   const findings = new Findings();
   const tags = [...record.tags, ...unrecordedTags(findings, record, options.plan)];
-  const actual = await resolveTags(findings, tags, options.client);
+  const limit = createLimit(VERIFY_CONCURRENCY);
+  const actual = await resolveTags(findings, tags, options.client, limit);
   checkDivergence(findings, tags, actual);
-  await checkImages(findings, record, tags, actual, options);
+  await checkImages(findings, record, tags, actual, options, limit);
   checkOrder(findings, record, options.plan);
   return findings.report();
 }
 
 /**
- * Every tag the plan writes must be in the record: one absent is a failure,
- * and is still resolved in its destination (expected on the image's recorded
- * digest) so a tag missing there or on another digest is reported too.
+ * Tag and image reads in flight at once. Verification is bound by registry
+ * round trips: eight hides their latency on a small machine and stays far
+ * below the bursts hosted registries throttle (dozens per client).
  */
-function unrecordedTags(
-  findings: Findings,
-  record: ReleaseRecord,
-  plan: ReleasePlan | undefined,
-): RecordedTag[] {
-  const recorded = new Set(record.tags.map((tag) => `${tag.destination} ${tag.tag}`));
-  const extra: RecordedTag[] = [];
-  for (const destination of plan?.destinations ?? []) {
-    for (const write of destination.writes) {
-      const at = `${destination.name}:${write.tag}`;
-      const holds = recorded.has(`${destination.name} ${write.tag}`);
-      const image = record.images.find((entry) => entry.name === write.image);
-      findings.check(holds, () => ({
-        check: CheckId.TagMissing,
-        destination: destination.name,
-        tag: write.tag,
-        ...(image === undefined ? {} : { expected: image.digest }),
-        message: `${at}: tag planned but not in the record (image ${write.image})`,
-      }));
-      if (holds || image === undefined) continue;
-      extra.push({
-        destination: destination.name,
-        image: write.image,
-        tag: write.tag,
-        digest: image.digest,
-        change: 'new',
-      });
-    }
-  }
-  return extra;
-}
-
-type Resolved = Map<RecordedTag, { target: ReadTarget; digest: string } | undefined>;
-
-async function resolveTags(
-  findings: Findings,
-  tags: RecordedTag[],
-  client: RegistryClient,
-): Promise<Resolved> {
-  const targets = new Map<string, ReadTarget>();
-  const resolved: Resolved = new Map();
-  for (const tag of tags) {
-    let target = targets.get(tag.destination);
-    if (target === undefined) {
-      target = (await openTarget(tag.destination, { client, readOnly: true })).target;
-      targets.set(tag.destination, target);
-    }
-    const at = `${tag.destination}:${tag.tag}`;
-    const digest = await resolveDigest(target, tag.tag);
-    resolved.set(tag, digest === undefined ? undefined : { target, digest });
-    const place = { destination: tag.destination, tag: tag.tag, expected: tag.digest };
-    if (digest === undefined) {
-      findings.fail({
-        check: CheckId.TagMissing,
-        ...place,
-        message: `${at}: tag missing, expected ${tag.digest}`,
-      });
-      continue;
-    }
-    findings.check(digest === tag.digest, () => ({
-      check: CheckId.TagDigest,
-      ...place,
-      digest,
-      actual: digest,
-      message: `${at}: digest: expected ${tag.digest}, got ${digest}`,
-    }));
-  }
-  return resolved;
-}
-
-async function resolveDigest(
-  target: ReadTarget,
-  tag: string,
-): Promise<string | undefined> {
-  try {
-    return (await target.resolve(tag)).digest.toString();
-  } catch (error) {
-    if (isGantryError(error, 'GANTRY_E_NOT_FOUND')) return undefined;
-    throw error;
-  }
-}
-
-/** The same tag in every destination names one digest. */
-function checkDivergence(findings: Findings, tags: RecordedTag[], actual: Resolved) {
-  const byTag = new Map<string, RecordedTag[]>();
-  for (const tag of tags) byTag.set(tag.tag, [...(byTag.get(tag.tag) ?? []), tag]);
-  for (const [name, places] of byTag) {
-    if (places.length < 2) continue;
-    const seen = places.map(
-      (tag) => `${tag.destination}=${actual.get(tag)?.digest ?? 'missing'}`,
-    );
-    const digests = new Set(places.map((tag) => actual.get(tag)?.digest ?? 'missing'));
-    findings.check(digests.size === 1, () => ({
-      check: CheckId.TagDiverges,
-      destination: places.map((tag) => tag.destination).join(', '),
-      tag: name,
-      message: `tag ${name} differs between destinations: ${seen.join(', ')}`,
-    }));
-  }
-}
+export const VERIFY_CONCURRENCY = 8;
 
 /**
  * Each distinct image a destination holds for an image name is read and
- * checked once; what could not be read (an absent child manifest or config,
- * or an unreadable image) is reported for every tag that reaches it.
+ * checked once, images side by side; what could not be read (an absent
+ * child manifest or config, or an unreadable image) is reported for every
+ * tag that reaches it. Findings come in the tags' order whatever finishes
+ * first, so a report is the same from run to run.
  */
 async function checkImages(
   findings: Findings,
@@ -164,36 +75,78 @@ async function checkImages(
   tags: RecordedTag[],
   actual: Resolved,
   options: VerifyReleaseOptions,
+  limit: Limit,
 ): Promise<void> {
-  const done = new Map<string, ImageTree | GantryError>();
   const layers =
     options.plan === undefined || options.baseDir === undefined
       ? undefined
       : new ReleaseLayers(options.plan, options.baseDir, options.client);
-  for (const tag of tags) {
+  const checks = new Map<string, Promise<Checked>>();
+  const keyed = tags.flatMap((tag) => {
     const found = actual.get(tag);
-    if (found === undefined) continue;
-    const key = `${tag.destination} ${tag.image} ${found.digest}`;
-    const place = { destination: tag.destination, tag: tag.tag, digest: found.digest };
-    const seen = done.get(key);
-    if (seen !== undefined) {
-      if (seen instanceof GantryError) unreadable(findings, place, seen);
-      else checkIncomplete(findings, seen, place);
-      continue;
+    if (found === undefined) return [];
+    const key = `${tag.destination} ${tag.image} ${found.tagged.digest}`;
+    const first = !checks.has(key);
+    if (first) {
+      const expect = expectationFor(record, tag.image, options);
+      const run = { found, expect, layers };
+      checks.set(
+        key,
+        limit(() => checkOnce(run, tag)),
+      );
     }
-    const expect = expectationFor(record, tag.image, options);
-    try {
-      const descriptor = await found.target.resolve(found.digest);
-      const tree = await readImage(found.target, descriptor, { tolerant: true });
-      done.set(key, tree);
-      await checkImage(findings, found.target, tree, expect, place);
-      await layers?.check(findings, found.target, tree, tag.image, place);
-    } catch (error) {
-      if (!isGantryError(error)) throw error;
-      done.set(key, error);
-      unreadable(findings, place, error);
-    }
+    return [{ tag, key, first, digest: found.tagged.digest.toString() }];
+  });
+  const done = new Map<string, Checked>();
+  for (const [key, check] of checks) done.set(key, await check);
+
+  for (const { tag, key, first, digest } of keyed) {
+    const checked = done.get(key)!;
+    const place = { destination: tag.destination, tag: tag.tag, digest };
+    if (first) mergeFindings(findings, checked.findings);
+    else if (checked.read instanceof GantryError)
+      unreadable(findings, place, checked.read);
+    else checkIncomplete(findings, checked.read, place);
   }
+}
+
+/** One image's checks, with its own findings; what was read, or why not. */
+interface Checked {
+  read: ImageTree | GantryError;
+  findings: Findings;
+}
+
+async function checkOnce(
+  run: {
+    found: { target: ReadTarget; tagged: Descriptor };
+    expect: ImageExpectation;
+    layers: ReleaseLayers | undefined;
+  },
+  tag: RecordedTag,
+): Promise<Checked> {
+  const findings = new Findings();
+  const { target, tagged } = run.found;
+  const place = {
+    destination: tag.destination,
+    tag: tag.tag,
+    digest: `${tagged.digest}`,
+  };
+  try {
+    // The tag's HEAD named the descriptor; the GET by digest proves the bytes.
+    const tree = await readImage(target, tagged, { tolerant: true });
+    await checkImage(findings, target, tree, run.expect, place);
+    await run.layers?.check(findings, target, tree, tag.image, place);
+    return { read: tree, findings };
+  } catch (error) {
+    if (!isGantryError(error)) throw error;
+    unreadable(findings, place, error);
+    return { read: error, findings };
+  }
+}
+
+function mergeFindings(into: Findings, from: Findings): void {
+  into.checks += from.checks;
+  into.failures.push(...from.failures);
 }
 
 function unreadable(findings: Findings, place: Place, error: GantryError) {
