@@ -1,9 +1,10 @@
 import { attestRelease } from '../attest/release.js';
 import { type BuildResult, buildImages } from '../build/build-image.js';
 import { throwIfAborted } from '../copy/errors.js';
+import { createLimit, settleAll } from '../copy/limit.js';
 import type { Digest } from '../oci/digest.js';
 import { platformToString } from '../oci/platform.js';
-import { planBuilds } from './builds.js';
+import { type ImageBuilds, planBuilds } from './builds.js';
 import type { BuiltReleaseImage, ExecuteOptions } from './execute-types.js';
 import type { ReleasePlan } from './plan-types.js';
 
@@ -20,59 +21,93 @@ export type StageOptions = Pick<
   'client' | 'baseDir' | 'cacheDir' | 'attestations' | 'onEvent' | 'signal'
 >;
 
-/** Builds every image into staging, in publication order; results by image name. */
+/**
+ * Images built at once while staging. A build alternates between CPU work
+ * (gzip on the worker threads, hashing) and waiting on the base image's
+ * registry; three keeps both cores of a small CI machine busy while one
+ * build waits, without piling up memory for every image at once.
+ */
+export const STAGE_CONCURRENCY = 3;
+
+/**
+ * Builds every image into staging, several at once (STAGE_CONCURRENCY);
+ * results by image name in publication order, whatever finished first.
+ */
 export async function stageRelease(
   plan: ReleasePlan,
   options: StageOptions,
 ): Promise<Map<string, BuildResult>> {
-  const results = new Map<string, BuildResult>();
-  const epoch = plan.created === undefined ? undefined : epochOf(plan.created);
+  const images = planBuilds(plan, options.baseDir);
+  const done = new Map<string, BuildResult>();
+  // The first failure stops the builds that have not started yet.
+  const stop = new AbortController();
+  const signals = options.signal === undefined ? [] : [options.signal];
+  const signal = AbortSignal.any([stop.signal, ...signals]);
+  const limit = createLimit(STAGE_CONCURRENCY);
   try {
-    const images = planBuilds(plan, options.baseDir);
-    for (const [index, image] of images.entries()) {
-      throwIfAborted(options.signal);
-      options.onEvent?.({
-        type: 'building',
-        image: image.image,
-        number: index + 1,
-        of: images.length,
-        platforms: image.builds.map((build) => platformToString(build.platform)),
-      });
-      const bases = new Map<string, { ref: string; digest: Digest }>();
-      const built = await buildImages(image.builds, {
-        client: options.client,
-        ...image.options,
-        ...(epoch === undefined ? {} : { epoch }),
-        ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
-        onEvent: (event) => {
-          if (event.type === 'image') {
-            const platform = platformToString(event.platform);
-            options.onEvent?.({ type: 'platform-built', image: image.image, platform });
-          }
-          if (event.type !== 'base') return;
-          const { ref, digest } = event;
-          bases.set(platformToString(event.platform), { ref, digest });
-        },
-      });
-      results.set(image.image, built);
-      // Attestations (src/attest): the index gains them, or its staging serves referrers.
-      const attestations = options.attestations ?? plan.attestations;
-      const attestInput = { plan, image: image.image, builds: image.builds, bases };
-      const result = await attestRelease(built, attestations, {
-        ...attestInput,
-        baseDir: options.baseDir,
-      });
-      results.set(image.image, result);
-      options.onEvent?.({
-        type: 'built',
-        image: image.image,
-        digest: result.root.digest,
-        platforms: result.manifests.length,
-      });
-    }
-    return results;
+    const tasks = images.map((image, index) =>
+      limit(async () => {
+        throwIfAborted(signal);
+        done.set(image.image, await stageImage(plan, image, index, images, options));
+      }),
+    );
+    await settleAll(tasks, (error) => stop.abort(error));
+    return new Map(images.map((image) => [image.image, done.get(image.image)!]));
   } catch (error) {
-    await Promise.all([...results.values()].map((result) => result.dispose()));
+    await Promise.all([...done.values()].map((result) => result.dispose()));
+    throw error;
+  }
+}
+
+/** One image and its attestations, into its own staging. */
+async function stageImage(
+  plan: ReleasePlan,
+  image: ImageBuilds,
+  index: number,
+  images: ImageBuilds[],
+  options: StageOptions,
+): Promise<BuildResult> {
+  options.onEvent?.({
+    type: 'building',
+    image: image.image,
+    number: index + 1,
+    of: images.length,
+    platforms: image.builds.map((build) => platformToString(build.platform)),
+  });
+  const epoch = plan.created === undefined ? undefined : epochOf(plan.created);
+  const bases = new Map<string, { ref: string; digest: Digest }>();
+  const built = await buildImages(image.builds, {
+    client: options.client,
+    ...image.options,
+    ...(epoch === undefined ? {} : { epoch }),
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    onEvent: (event) => {
+      if (event.type === 'image') {
+        const platform = platformToString(event.platform);
+        options.onEvent?.({ type: 'platform-built', image: image.image, platform });
+      }
+      if (event.type !== 'base') return;
+      const { ref, digest } = event;
+      bases.set(platformToString(event.platform), { ref, digest });
+    },
+  });
+  try {
+    // Attestations (src/attest): the index gains them, or its staging serves referrers.
+    const attestations = options.attestations ?? plan.attestations;
+    const attestInput = { plan, image: image.image, builds: image.builds, bases };
+    const result = await attestRelease(built, attestations, {
+      ...attestInput,
+      baseDir: options.baseDir,
+    });
+    options.onEvent?.({
+      type: 'built',
+      image: image.image,
+      digest: result.root.digest,
+      platforms: result.manifests.length,
+    });
+    return result;
+  } catch (error) {
+    await built.dispose();
     throw error;
   }
 }
