@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { Readable, type Transform } from 'node:stream';
@@ -85,12 +86,18 @@ export async function dataTar(debPath: string, cacheDir: string): Promise<string
   const raw = createReadStream(debPath, { start: member.offset, end });
 
   await mkdir(cacheDir, { recursive: true });
-  const partial = `${out}.partial`;
-  await pipeline([
-    ...decompressed(raw, member.name, debPath),
-    createWriteStream(partial),
-  ]);
-  await rename(partial, out);
+  // Unique per writer: two processes may fill the same cache at once.
+  const partial = `${out}.${randomUUID()}.partial`;
+  try {
+    await pipeline([
+      ...decompressed(raw, member.name, debPath),
+      createWriteStream(partial),
+    ]);
+    await rename(partial, out);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
   return out;
 }
 

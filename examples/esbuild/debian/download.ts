@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, GantryError } from '../../../src/index.js';
@@ -31,7 +31,8 @@ export async function cachedDownload(
   const bytes = await download(url);
   check(bytes, expected, url);
   await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.partial`;
+  // Unique per writer: two processes may fill the same cache at once.
+  const partial = `${path}.${randomUUID()}.partial`;
   await writeFile(partial, bytes);
   await rename(partial, path);
   return bytes;
