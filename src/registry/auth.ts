@@ -1,3 +1,4 @@
+import { isGantryError } from '../errors.js';
 import {
   type Challenge,
   mergeScopes,
@@ -13,6 +14,7 @@ import {
   type TokenAnswer,
   tokenFailure,
   tokenRequest,
+  tokenServerError,
 } from './token-request.js';
 import { discard, type TransportRequest, type TransportResponse } from './transport.js';
 import type { Scope } from './types.js';
@@ -22,6 +24,14 @@ import type { Scope } from './types.js';
  * registry's challenge from a 401, then answer it with Basic credentials or a
  * bearer token that holds every scope the request needs.
  */
+
+/**
+ * A token answer cut off mid-body is asked for this many times in all: the
+ * request is idempotent (a GET, or a refresh-token POST, RFC 6749 section 6,
+ * that issues a new access token each time), and retries below HTTP
+ * (send-retry.ts) end once the headers have come.
+ */
+export const TOKEN_ANSWER_ATTEMPTS = 2;
 
 export interface AuthOptions {
   registry: string;
@@ -157,13 +167,25 @@ export class Authenticator {
     const request = tokenRequest(challenge, scopes, credential, apiHost);
     const basic = request.headers.authorization;
     if (basic !== undefined) addSecret(basic.slice('Basic '.length));
-    const response = await this.#options.send(request);
-    if (response.status !== 200) {
-      await discard(response.body);
-      throw tokenFailure(response.status, credential, registry, request.url.toString());
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.#options.send(request).catch((error: unknown) => {
+        throw tokenServerError(error, registry, request.url.toString());
+      });
+      if (response.status !== 200) {
+        await discard(response.body);
+        throw tokenFailure(response.status, credential, registry, response.url);
+      }
+      try {
+        const answer = await readTokenAnswer(response, registry);
+        addSecret(answer.token);
+        return answer;
+      } catch (error) {
+        // A gantry error here is a complete answer without a token: asking again
+        // gets the same. An answer cut off mid-body is asked for once more.
+        if (isGantryError(error) || attempt >= TOKEN_ANSWER_ATTEMPTS) {
+          throw tokenServerError(error, registry, response.url);
+        }
+      }
     }
-    const answer = await readTokenAnswer(response, registry);
-    addSecret(answer.token);
-    return answer;
   }
 }

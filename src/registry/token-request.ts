@@ -1,6 +1,7 @@
-import { ErrorCode, GantryError } from '../errors.js';
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import { bearerTokenUrl, type Challenge, parseScope } from './challenge.js';
 import type { Credential } from './credentials.js';
+import { describeCause } from './network-error.js';
 import { redactUrl } from './redact.js';
 import type { TransportRequest, TransportResponse } from './transport.js';
 import type { Scope } from './types.js';
@@ -83,7 +84,7 @@ export function tokenFailure(
   registry: string,
   realm: string,
 ): GantryError {
-  const where = `the token server ${redactUrl(realm)} of ${registry}`;
+  const where = `the token server ${tokenEndpoint(realm)} of ${registry}`;
   const details = { status, registry };
   if (status === 401 || status === 403) {
     if (credential === undefined) {
@@ -112,6 +113,15 @@ export function tokenFailure(
   });
 }
 
+/**
+ * The token server as messages name it: the realm without its query, which
+ * only repeats the scopes and service asked for.
+ */
+export function tokenEndpoint(url: string): string {
+  const parsed = new URL(url);
+  return redactUrl(`${parsed.origin}${parsed.pathname}`);
+}
+
 export async function readTokenAnswer(
   response: TransportResponse,
   registry: string,
@@ -137,9 +147,39 @@ export async function readTokenAnswer(
   if (typeof token !== 'string' || token === '') {
     throw new GantryError(
       ErrorCode.Token,
-      `the token server of ${registry} answered without a token`,
+      `the token server ${tokenEndpoint(response.url)} of ${registry} answered ` +
+        'without a token',
       { hint: 'the token server must answer JSON with "token" or "access_token"' },
     );
   }
   return { ...(parsed as Record<string, unknown>), token };
+}
+
+/**
+ * A failure on the way to the token server or while reading its answer
+ * (refused, reset, timed out, cut off mid-body), reworded to name the token
+ * server rather than the registry. Network, TLS and timeout codes are kept;
+ * an answer that broke off below HTTP is a network failure.
+ */
+export function tokenServerError(
+  error: unknown,
+  registry: string,
+  realm: string,
+): GantryError {
+  if (isGantryError(error, ErrorCode.Token)) return error;
+  const where = `the token server ${tokenEndpoint(realm)} of ${registry}`;
+  const hint = `check that the token server of ${registry} is reachable, then try again`;
+  if (isGantryError(error)) {
+    return new GantryError(error.code, `${where}: ${error.message}`, {
+      cause: error,
+      details: { ...error.details, registry },
+      // A CA given for the registry is trusted for its token server too.
+      hint: error.code === ErrorCode.Tls ? error.hint : hint,
+    });
+  }
+  return new GantryError(
+    ErrorCode.Network,
+    `${where}: its answer broke off (${describeCause(error)})`,
+    { cause: error, details: { registry }, hint },
+  );
 }

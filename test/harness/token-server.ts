@@ -48,6 +48,13 @@ export interface TokenServerOptions {
   users: Record<string, string>;
   issuer: string;
   expiresIn?: number;
+  /**
+   * Sees every request first; returns true when it answered the request
+   * itself (a fault), false to let the server answer. Only for a server in
+   * the test's own process (startTokenServer): a function cannot cross to
+   * the thread of startTokenServerThread.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 class AuthFailure extends Error {}
@@ -141,6 +148,7 @@ export async function startTokenServer(
   };
 
   const server = createServer((req, res) => {
+    if (options.intercept?.(req, res) === true) return;
     handle(req, res).catch((error: unknown) => {
       if (error instanceof AuthFailure) {
         res.setHeader('www-authenticate', 'Basic realm="gantry-test-token"');
