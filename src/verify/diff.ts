@@ -1,5 +1,9 @@
-import { attestedDigest, type Descriptor } from '../oci/descriptor.js';
+import type { ImageConfig } from '../oci/config.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { ImageManifest } from '../oci/manifest.js';
 import type { ReadTarget } from '../store/target.js';
+import { attested, without } from './diff-attestations.js';
+import { type ImageEntry, imageEntries, missingPieces } from './diff-entries.js';
 import {
   diffFields,
   diffMaps,
@@ -7,13 +11,17 @@ import {
   isEmptyMapDiff,
   type MapDiff,
 } from './diff-maps.js';
-import { type ImageTree, type PlatformImage, readImage } from './read-image.js';
+import { type ImageTree, readImage } from './read-image.js';
 
 /**
  * What differs between two images: the root's media type and annotations,
  * the platforms on each side, and for each platform both have its
  * manifest's media type, the config fields, the labels and the layers by
  * position. Only manifests and configs are read, never layers.
+ *
+ * A child manifest or config one side lacks (a registry that lost it, a
+ * layout with a deleted blob) is itself a difference, listed in `missing`;
+ * everything else is still compared. Only a root that cannot be read fails.
  */
 
 export interface ImageSide {
@@ -61,6 +69,17 @@ export interface ImageDiff {
   attestations: { added: string[]; removed: string[] };
   /** Platforms both images have and that differ. */
   changed: PlatformDiff[];
+  /** Child manifests and configs a side names but does not hold. */
+  missing: MissingPiece[];
+}
+
+/** A child manifest or config that one side's image names and lacks. */
+export interface MissingPiece {
+  side: 'a' | 'b';
+  /** The platform, when the index entry or the other side tells it. */
+  platform?: string;
+  digest: string;
+  what: 'manifest' | 'config';
 }
 
 /** Config fields compared (image-spec config.md, "Properties" and "config"). */
@@ -77,90 +96,78 @@ const CONFIG_FIELDS = [
 
 export async function diffImages(a: ImageSide, b: ImageSide): Promise<ImageDiff> {
   const [left, right] = await Promise.all([
-    readImage(a.target, a.descriptor),
-    readImage(b.target, b.descriptor),
+    readImage(a.target, a.descriptor, { tolerant: true }),
+    readImage(b.target, b.descriptor, { tolerant: true }),
   ]);
   return compareTrees(left, right);
 }
 
 export function compareTrees(a: ImageTree, b: ImageTree): ImageDiff {
-  const names = (tree: ImageTree) => tree.platforms.map((image) => image.platform);
+  const [left, right] = [imageEntries(a, b), imageEntries(b, a)];
+  const names = (entries: ImageEntry[]) =>
+    entries.flatMap((entry) => (entry.platform === undefined ? [] : [entry.platform]));
   const changed: PlatformDiff[] = [];
-  for (const image of a.platforms) {
-    const other = b.platforms.find((candidate) => candidate.platform === image.platform);
-    const diff = other === undefined ? undefined : comparePlatforms(image, other);
+  for (const entry of left) {
+    const other = right.find((candidate) => candidate.platform === entry.platform);
+    const diff = other === undefined ? undefined : comparePlatforms(entry, other);
     if (diff !== undefined) changed.push(diff);
   }
+  const missing = [...missingPieces(left, 'a'), ...missingPieces(right, 'b')];
   const diff: ImageDiff = {
-    same: a.root.digest.equals(b.root.digest),
+    same: a.root.digest.equals(b.root.digest) && missing.length === 0,
     digest: { a: a.root.digest.toString(), b: b.root.digest.toString() },
     ...pair('mediaType', a.root.mediaType, b.root.mediaType),
     annotations: diffMaps(a.root.annotations, b.root.annotations),
     platforms: {
-      added: names(b).filter((name) => !names(a).includes(name)),
-      removed: names(a).filter((name) => !names(b).includes(name)),
+      added: names(right).filter((name) => !names(left).includes(name)),
+      removed: names(left).filter((name) => !names(right).includes(name)),
     },
     attestations: {
       added: without(attested(b), attested(a)),
       removed: without(attested(a), attested(b)),
     },
     changed,
+    missing,
   };
   return diff;
 }
 
-/** The platform each attestation describes, sorted; one entry per attestation. */
-function attested(tree: ImageTree): string[] {
-  return tree.attestations
-    .map((entry) => {
-      let subject: string | undefined;
-      try {
-        subject = attestedDigest(entry)?.toString();
-      } catch {
-        subject = undefined;
-      }
-      const image = tree.platforms.find(
-        (p) => p.descriptor.digest.toString() === subject,
-      );
-      return image?.platform ?? subject ?? `unknown subject (${entry.digest})`;
-    })
-    .sort();
-}
-
-/** `a` less one occurrence of each entry of `b`. */
-function without(a: string[], b: string[]): string[] {
-  const rest = [...b];
-  return a.filter((entry) => {
-    const at = rest.indexOf(entry);
-    if (at < 0) return true;
-    rest.splice(at, 1);
-    return false;
-  });
-}
-
-function comparePlatforms(a: PlatformImage, b: PlatformImage): PlatformDiff | undefined {
-  if (a.manifest.digest.equals(b.manifest.digest)) return undefined;
-  const size = (image: PlatformImage) =>
-    image.manifest.layers.reduce((total, layer) => total + layer.size, 0);
-  const config = diffFields(
-    { ...a.config.config, ...platformFields(a) },
-    { ...b.config.config, ...platformFields(b) },
-    [...CONFIG_FIELDS, 'os', 'architecture', 'variant'],
-  );
+/**
+ * The differences of one platform both sides have. Without a manifest on a
+ * side there is nothing to compare (it is in `missing`); without a config,
+ * the manifests still are, but not config fields and labels.
+ */
+function comparePlatforms(a: ImageEntry, b: ImageEntry): PlatformDiff | undefined {
+  const [left, right] = [a.manifest, b.manifest];
+  if (left === undefined || right === undefined) return undefined;
+  if (left.digest.equals(right.digest)) return undefined;
+  const size = (manifest: ImageManifest) =>
+    manifest.layers.reduce((total, layer) => total + layer.size, 0);
+  const [sizeA, sizeB] = [size(left), size(right)];
+  const [configA, configB] = [a.config, b.config];
+  const configs = configA !== undefined && configB !== undefined;
   return {
-    platform: a.platform,
-    digest: { a: a.manifest.digest.toString(), b: b.manifest.digest.toString() },
-    ...pair('mediaType', a.manifest.mediaType, b.manifest.mediaType),
-    ...pair('configMediaType', a.manifest.config.mediaType, b.manifest.config.mediaType),
-    config,
-    labels: diffMaps(a.config.config.Labels, b.config.config.Labels),
-    layers: compareLayers(a.manifest.layers, b.manifest.layers),
-    ...(size(a) === size(b) ? {} : { size: { a: size(a), b: size(b) } }),
+    platform: a.platform ?? b.platform ?? '',
+    digest: { a: left.digest.toString(), b: right.digest.toString() },
+    ...pair('mediaType', left.mediaType, right.mediaType),
+    ...pair('configMediaType', left.config.mediaType, right.config.mediaType),
+    config: configs ? compareConfigs(configA, configB) : [],
+    labels: configs ? diffMaps(configA.config.Labels, configB.config.Labels) : diffMaps(),
+    layers: compareLayers(left.layers, right.layers),
+    ...(sizeA === sizeB ? {} : { size: { a: sizeA, b: sizeB } }),
   };
 }
 
-function platformFields(image: PlatformImage): Record<string, unknown> {
-  const { os, architecture, variant } = image.config;
+function compareConfigs(a: ImageConfig, b: ImageConfig): FieldChange[] {
+  return diffFields(
+    { ...a.config, ...platformFields(a) },
+    { ...b.config, ...platformFields(b) },
+    [...CONFIG_FIELDS, 'os', 'architecture', 'variant'],
+  );
+}
+
+function platformFields(config: ImageConfig): Record<string, unknown> {
+  const { os, architecture, variant } = config;
   return { os, architecture, variant };
 }
 
@@ -200,6 +207,7 @@ export function diffIsEmpty(diff: ImageDiff): boolean {
     isEmptyMapDiff(diff.annotations) &&
     diff.platforms.added.length + diff.platforms.removed.length === 0 &&
     diff.attestations.added.length + diff.attestations.removed.length === 0 &&
-    diff.changed.length === 0
+    diff.changed.length === 0 &&
+    diff.missing.length === 0
   );
 }

@@ -14,7 +14,10 @@ export function renderVerifyReport(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** `same` or one line per difference, `-` for A only, `+` for B only, `~` changed. */
+/**
+ * `same` or one line per difference, `-` for A only, `+` for B only, `~`
+ * changed, `!` a child manifest or config a side names and lacks.
+ */
 export function renderImageDiff(diff: ImageDiff): string {
   const lines: string[] = [];
   lines.push(...change('', 'digest', diff.digest));
@@ -25,6 +28,10 @@ export function renderImageDiff(diff: ImageDiff): string {
   for (const of of diff.attestations.removed) lines.push(`- attestation of ${of}`);
   for (const of of diff.attestations.added) lines.push(`+ attestation of ${of}`);
   for (const platform of diff.changed) lines.push(...platformLines(platform));
+  for (const { side, platform, what, digest } of diff.missing) {
+    const at = platform === undefined ? '' : `[${platform}] `;
+    lines.push(`! ${at}${what} ${digest} missing from ${side}`);
+  }
   return lines.length === 0 ? 'same' : lines.join('\n');
 }
 

@@ -69,6 +69,7 @@ describe('gantry diff', () => {
       platforms: { added: [], removed: [] },
       attestations: { added: [], removed: [] },
       changed: [],
+      missing: [],
     };
     const docker = seeded.docker.kind === 'index' ? seeded.docker.manifests : [];
     for (const image of seeded.seeded.manifests) {
@@ -113,6 +114,7 @@ describe('gantry diff', () => {
       platforms: { added: [], removed: ['linux/arm64'] },
       attestations: { added: [], removed: [] },
       changed: [],
+      missing: [],
     });
     assert.match(text.stdout, /^- platform linux\/arm64$/m);
   });
@@ -143,6 +145,7 @@ describe('gantry diff', () => {
       platforms: { added: [], removed: [] },
       attestations: { added: [], removed: platforms },
       changed: [],
+      missing: [],
     });
     for (const platform of platforms) {
       assert.match(text.stdout, new RegExp(`^- attestation of ${platform}$`, 'm'));
