@@ -28,7 +28,10 @@ function inCI(env: NodeJS.ProcessEnv): boolean {
   return env.CI !== undefined && env.CI !== '' && env.CI !== 'false';
 }
 
-export function watchRelease(context: CommandContext, plan: ReleasePlan): ReleaseWatch {
+export function watchRelease(
+  context: Pick<CommandContext, 'io' | 'json'>,
+  plan: ReleasePlan,
+): ReleaseWatch {
   const { io, json } = context;
   if (io.stderr.isTTY === true && !json && !inCI(io.env)) {
     return new ReleaseProgress(plan, new ProgressView(io.stderr));

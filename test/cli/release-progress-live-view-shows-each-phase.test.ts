@@ -6,7 +6,7 @@ import {
   ProgressView,
   REDRAW_INTERVAL_MS,
 } from '../../src/cli/progress.js';
-import { ReleaseProgress } from '../../src/cli/release-progress.js';
+import { ReleaseProgress, watchRelease } from '../../src/cli/release-progress.js';
 import type { CopyEvent } from '../../src/copy/types.js';
 import { Digest } from '../../src/oci/digest.js';
 import { parseReleaseFile } from '../../src/release/file.js';
@@ -186,5 +186,36 @@ describe('release live view', () => {
     assert.equal(screen.frame(), 'verifying: reading 2 destinations back\n');
     progress.stop();
     assert.equal(screen.writes.at(-1), '\x1b[1A\x1b[J', 'stop erases the view');
+  });
+
+  it('is drawn only on a terminal, outside CI and without --json', () => {
+    const { plan } = setup();
+    const built = {
+      type: 'built' as const,
+      image: plan.order[0]!,
+      digest: INDEX,
+      platforms: 2,
+    };
+    const cases = [
+      { tty: true, json: false, env: {}, live: true },
+      { tty: true, json: false, env: { CI: 'true' }, live: false },
+      { tty: true, json: false, env: { CI: 'false' }, live: true },
+      { tty: true, json: true, env: {}, live: false },
+      { tty: false, json: false, env: {}, live: false },
+    ];
+    for (const { tty, json, env, live } of cases) {
+      const screen = terminal();
+      const stderr = Object.assign(screen.stream, { isTTY: tty });
+      const io = { stdout: stderr, stderr, stdin: process.stdin, env };
+      const watch = watchRelease({ io, json }, plan);
+      watch.onEvent(built);
+      watch.stop();
+      const text = screen.writes.join('');
+      assert.equal(text.includes(ERASE_DOWN), live, JSON.stringify({ tty, json, env }));
+      assert.match(
+        text,
+        new RegExp(`built ${plan.order[0]} ${INDEX} \\(2 platforms\\)\\n`),
+      );
+    }
   });
 });
