@@ -178,7 +178,7 @@ describe('token endpoint faults', { concurrency: true }, () => {
     );
   });
 
-  it('tokens expiring within the copy are renewed and the copy completes', async () => {
+  it('tokens expiring within the copy are renewed and the copy completes', async (t) => {
     const short = await faulted('none', shortLived);
     const usual = await faulted('none', registry);
     const source = `${plain.host}/token-faults/src:1`;
@@ -193,6 +193,7 @@ describe('token endpoint faults', { concurrency: true }, () => {
     assert.equal(digest.stdout, `${seeded.digest}\n`);
     const renewed = short.record().requests;
     const reused = usual.record().requests;
+    t.diagnostic(`token requests: ${renewed} with 1 s tokens, ${reused} with 300 s`);
     assert.ok(renewed > reused, `${renewed} token requests, ${reused} with long tokens`);
   });
 });
