@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
-import { ErrorCode, GantryError } from '../errors.js';
-import { parseReference } from '../reference/parse.js';
-import { openTarget } from '../store/open-target.js';
-import { diffImages, diffIsEmpty } from '../verify/diff.js';
-import { renderImageDiff } from '../verify/render.js';
-import type { CommandContext } from './context.js';
-import { isRegistryReference } from './copy-names.js';
-import { writeJson, writeLine } from './io.js';
+import { lazyAction } from './lazy.js';
 import type { Runner } from './main.js';
-import { usageError } from './options.js';
 
 /**
  * `gantry diff A B`: what differs between two images in any reference
@@ -32,34 +24,5 @@ export function registerDiff(program: Command, run: Runner): void {
     .argument('<a>', 'host/repo:tag, host/repo@digest, oci:PATH[:tag], ...')
     .argument('<b>', 'the same forms')
     .addHelpText('after', EXAMPLES)
-    .action(async (a: string, b: string, _flags: unknown, command: Command) => {
-      const registries = [a, b]
-        .filter(isRegistryReference)
-        .map((text) => parseReference(text).registry);
-      await run(command, registries, (context) => diffCommand(context, a, b));
-    });
-}
-
-async function diffCommand(context: CommandContext, a: string, b: string): Promise<void> {
-  const [left, right] = [await side(context, a), await side(context, b)];
-  const diff = await diffImages(left, right);
-  if (context.json) writeJson(context.io, diff);
-  else writeLine(context.io, renderImageDiff(diff));
-  if (diff.same) return;
-  // Not a failure, but scripts read the answer from the exit code (1, the
-  // code of every error not mapped in exit.ts).
-  throw new GantryError(ErrorCode.ImagesDiffer, `${a} and ${b} differ`, {
-    hint: diffIsEmpty(diff)
-      ? 'only the digests differ: the same content written in other bytes'
-      : 'the differences are listed above',
-  });
-}
-
-async function side(context: CommandContext, text: string) {
-  const { target, ref } = await openTarget(text, {
-    client: context.client,
-    readOnly: true,
-  });
-  if (ref === undefined) throw usageError(`${text}: name the image with a tag or digest`);
-  return { target, descriptor: await target.resolve(ref) };
+    .action(lazyAction(run, async () => (await import('./diff-run.js')).runDiff));
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import type { Descriptor } from '../oci/descriptor.js';
-import { registriesIn, resolveLocation, withLocation } from './inspect-source.js';
-import { writeJson, writeLine } from './io.js';
+import { lazyAction } from './lazy.js';
 import type { Runner } from './main.js';
 
 /**
@@ -16,19 +14,5 @@ export function registerDigest(program: Command, run: Runner): void {
     .command('digest')
     .description('print the digest of the manifest or index a reference points at')
     .argument('<ref>', 'image reference: host/repo:tag, oci:DIR:tag, docker-archive:F')
-    .action(async (text: string, _options: unknown, command: Command) => {
-      const registries = registriesIn(text);
-
-      await run(command, registries, ({ client, io, json }) =>
-        withLocation(text, client, async (location) => {
-          const descriptor = await resolveLocation(location);
-          if (json) writeJson(io, { reference: location.shown, ...summary(descriptor) });
-          else writeLine(io, descriptor.digest.toString());
-        }),
-      );
-    });
-}
-
-function summary({ digest, mediaType, size }: Descriptor) {
-  return { digest: digest.toString(), mediaType, size };
+    .action(lazyAction(run, async () => (await import('./digest-run.js')).runDigest));
 }

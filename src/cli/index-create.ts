@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import {
-  createIndexFrom,
-  metadataReference,
-  parseIndexAnnotations,
-  readMetadataFile,
-} from '../index-create/index.js';
-import { openTarget } from '../store/open-target.js';
-import { registriesOf } from './copy-names.js';
-import { writeJson, writeLine, writeMessage } from './io.js';
+import { lazyAction } from './lazy.js';
 import type { Runner } from './main.js';
-import { collect, usageError } from './options.js';
+import { collect } from './options.js';
 
 /**
  * `gantry index create DST --from REF...`: one new OCI index over the
@@ -17,13 +9,6 @@ import { collect, usageError } from './options.js';
  * entries are taken), each entry's descriptor kept exactly. Prints the new
  * index's digest.
  */
-
-interface IndexCreateFlags {
-  from?: string[];
-  fromMetadata?: string[];
-  annotation?: string[];
-  tag?: string[];
-}
 
 const EXAMPLES = `
 Examples:
@@ -61,48 +46,7 @@ export function registerIndexCreate(program: Command, run: Runner): void {
     .option('--tag <tag>', 'also point this tag at the index (repeatable)', collect)
     .addHelpText('after', EXAMPLES)
     .exitOverride()
-    .action(async (to: string, flags: IndexCreateFlags, command: Command) => {
-      const annotations = parseIndexAnnotations(flags.annotation ?? []);
-      const sources = [...(flags.from ?? [])];
-      for (const file of flags.fromMetadata ?? []) {
-        sources.push(...(await readMetadataFile(file)).map(metadataReference));
-      }
-      if (sources.length === 0) {
-        throw usageError(
-          'nothing to assemble',
-          'name sources with --from or --from-metadata',
-        );
-      }
-      const registries = [
-        ...new Set(sources.flatMap((source) => registriesOf(source, to))),
-      ];
-
-      await run(command, registries, async ({ client, io, json }) => {
-        const opened = await openTarget(to, { client, create: true });
-        const tags = [...destinationTag(to, opened.ref), ...(flags.tag ?? [])];
-        const result = await createIndexFrom(sources, opened.target, {
-          client,
-          annotations,
-          tags,
-        });
-        await opened.target.close?.();
-        if (json) {
-          writeJson(io, { ...result, digest: result.digest.toString(), tags });
-          return;
-        }
-        writeLine(io, result.digest.toString());
-        writeMessage(
-          io,
-          `index of ${result.manifests.length} platform images written to ${to}` +
-            (tags.length === 0 ? ' (untagged)' : `, tagged ${tags.join(', ')}`),
-        );
-      });
-    });
-}
-
-/** DST's own tag; none when it names only a repository or a digest. */
-function destinationTag(text: string, ref: string | undefined): string[] {
-  if (ref === undefined || ref.includes(':')) return [];
-  const lastPart = text.slice(text.lastIndexOf('/') + 1);
-  return lastPart.includes(':') ? [ref] : [];
+    .action(
+      lazyAction(run, async () => (await import('./index-create-run.js')).runIndexCreate),
+    );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { MAX_TAGS_CHECKED } from '../../src/cli/delete.js';
+import { MAX_TAGS_CHECKED } from '../../src/cli/delete-run.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { runGantry } from '../harness/cli.js';
 import { DOCKER_MANIFEST, seedDockerImage, seedImage } from '../harness/images.js';
