@@ -10,6 +10,7 @@ import {
 } from '../release/record.js';
 import { verifyRelease } from '../verify/release.js';
 import { renderVerifyReport } from '../verify/render.js';
+import type { VerifyReport } from '../verify/types.js';
 import type { CommandContext } from './context.js';
 import { writeLine, writeMessage } from './io.js';
 import { writeActionsFiles } from './release-actions.js';
@@ -39,11 +40,16 @@ export async function finishRelease(
 ): Promise<void> {
   const { io } = context;
   const record = releaseRecord(outcome);
-  await writeRecord(options.recordFile, record);
-  if (!options.verify) options.watch.stop();
-  const verification: ActionsRelease['verification'] = options.verify
-    ? await verifyPublished(context, record, outcome.plan, options)
-    : { skipped: '--no-verify' };
+  let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
+  try {
+    await writeRecord(options.recordFile, record);
+    if (options.verify) {
+      verification = await verifyPublished(context, record, outcome.plan, options);
+    }
+  } finally {
+    // The view is erased before anything else is written, whatever failed.
+    options.watch.stop();
+  }
 
   if (context.json) io.stdout.write(recordToJSON(record));
   else writeLine(io, summaryTable(outcome));
@@ -75,14 +81,10 @@ async function verifyPublished(
   record: ReleaseRecord,
   plan: ReleasePlan,
   options: FinishOptions,
-) {
+): Promise<VerifyReport> {
   options.watch.verifying();
-  try {
-    const { baseDir } = options;
-    return await verifyRelease(record, { client: context.client, plan, baseDir });
-  } finally {
-    options.watch.stop();
-  }
+  const { baseDir } = options;
+  return verifyRelease(record, { client: context.client, plan, baseDir });
 }
 
 /** `--from-digests`: the record as `gantry release` writes it, tags listed. */

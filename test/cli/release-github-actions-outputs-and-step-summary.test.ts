@@ -15,8 +15,9 @@ import { access, uniqueRepository } from './support.js';
  * the runner reads them. Each output is checked against the record, a
  * record path with a line break takes the delimited form, the summary has
  * a row per image with its digest and tags, a dry-run writes its own
- * outputs, a second run reports `changed=false`, no password reaches
- * either file, and outside Actions nothing is written.
+ * outputs, a second run reports `changed=false`, a release assembled
+ * `--from-digests` writes them too, no password reaches either file, and
+ * outside Actions nothing is written.
  */
 
 const VERSION = '2.3.4';
@@ -206,6 +207,46 @@ describe('gantry release in GitHub Actions', () => {
         'a registry password is in the Actions files',
       );
     }
+  });
+
+  it('writes the outputs of a release assembled --from-digests', async () => {
+    const repository = uniqueRepository(plain, 'actions-digests');
+    await writeFile(
+      join(work, 'Dockerfile'),
+      'FROM scratch\nARG TARGETARCH\nCOPY dist/$TARGETARCH/tool /tool\n',
+    );
+    const metadata: string[] = [];
+    for (const arch of ['amd64', 'arm64']) {
+      metadata.push(join(work, `digests-${arch}.json`));
+      const build = await runGantry(
+        [
+          'build',
+          '--platform',
+          `linux/${arch}`,
+          '--push-by-digest',
+          `${repository}-ci`,
+        ].concat(['--metadata-file', metadata.at(-1)!, work]),
+        { cwd: work },
+      );
+      assert.equal(build.code, 0, build.stderr);
+    }
+    const file = await releaseFile(repository);
+    const files = await actionsFiles('digests');
+    const recordFile = join(work, 'digests-record.json');
+    await release(
+      plain,
+      ['--record', recordFile, file, '--from-digests', ...metadata],
+      files.env,
+    );
+
+    const record = JSON.parse(await readFile(recordFile, 'utf8')) as ReleaseRecord;
+    const { values } = parseOutputs(await readFile(files.output, 'utf8'));
+    assert.equal(values.get('digest'), record.images[0]!.digest);
+    assert.equal(values.get('changed'), 'true');
+    assert.equal(values.get('verified'), '', 'not read back: gantry verify does that');
+    assert.equal(JSON.parse(values.get('tags')!).length, record.tags.length);
+    const summary = await readFile(files.summary, 'utf8');
+    assert.match(summary, /^Verification: not run \(an assembled release is checked/m);
   });
 
   it('writes nothing outside GitHub Actions, and plain lines off a terminal', async () => {
