@@ -26,14 +26,36 @@ export interface ReferrersOptions {
   artifactType?: string;
 }
 
+/**
+ * Whether each registry (one session each) has the referrers API, once its
+ * first answer says so. A registry with the API never answers 404 on it
+ * (distribution-spec v1.1, "Listing Referrers"), so one 404 holds for every
+ * repository and subject: later lookups go straight to the tag schema
+ * instead of asking again, one round trip less per subject.
+ */
+const referrersApi = new WeakMap<RegistrySession, Promise<boolean>>();
+
 export async function referrers(
   session: RegistrySession,
   repo: Reference,
   subject: Digest,
   options: ReferrersOptions = {},
 ): Promise<Descriptor[]> {
-  const fromApi = await fromReferrersApi(session, repo, subject, options);
-  if (fromApi !== undefined) return fromApi;
+  const known = referrersApi.get(session);
+  // A first lookup still under way is waited for; a failed one counts as unknown.
+  const hasApi = known === undefined ? true : await known.catch(() => true);
+  if (hasApi) {
+    const asking = fromReferrersApi(session, repo, subject, options);
+    if (known === undefined) {
+      const answer = asking.then((found) => found !== undefined);
+      referrersApi.set(session, answer);
+      answer.catch(() => {
+        if (referrersApi.get(session) === answer) referrersApi.delete(session);
+      });
+    }
+    const fromApi = await asking;
+    if (fromApi !== undefined) return fromApi;
+  }
 
   const index = await findManifest(session, fallbackRef(repo, subject));
   if (index === undefined) return [];
