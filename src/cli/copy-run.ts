@@ -79,9 +79,7 @@ async function copyFrom(
   source: Opened<ReadTarget>,
   options: CopyOptions,
 ): Promise<{ destination: string; results: CopyResult[] }> {
-  const sourceRef = names.allTags
-    ? undefined
-    : await sourceImage(source.target, source.ref);
+  const image = names.allTags ? undefined : await sourceImage(source.target, source.ref);
   const destination = await onSide('destination', undefined, () =>
     openTarget(names.to, { client: context.client, create: true }),
   );
@@ -89,14 +87,15 @@ async function copyFrom(
   const watch = watchCopy(context, options);
   try {
     const results =
-      sourceRef === undefined
+      image === undefined
         ? await copyAllTags(source.target, destination.target, watch.options)
         : [
             await copyOne(
               names.from,
-              { ...source, ref: sourceRef },
+              { ...source, ref: image.image },
               destination,
-              watch.options,
+              // Resolved above: the copy need not ask again.
+              { ...watch.options, resolved: image.descriptor },
             ),
           ];
     await onSide('destination', undefined, async () => destination.target.close?.());
@@ -124,13 +123,14 @@ async function copyOne(
 
   const tags = dockerArchiveTags(from, sourceRef, destination.ref);
   const picked = await pickImage(source.target, sourceRef, options.platforms);
-  const { platforms: _all, ...rest } = options;
+  // The image picked from an index is not what the source reference resolved to.
+  const { platforms: _all, resolved, ...rest } = options;
   const result = await copyImage(
     source.target,
     picked.image,
     destination.target,
     tags,
-    rest,
+    picked.index === undefined && resolved !== undefined ? { ...rest, resolved } : rest,
   );
   if (picked.index === undefined) return result;
   return { ...result, sourceDigest: picked.index, changed: true };

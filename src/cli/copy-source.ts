@@ -1,5 +1,5 @@
 import { onSide } from '../copy/errors.js';
-import { isAttestation } from '../oci/descriptor.js';
+import { type Descriptor, isAttestation } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { parseManifest } from '../oci/manifest.js';
 import { isIndexType } from '../oci/mediatype.js';
@@ -15,11 +15,17 @@ import { usageError } from './options.js';
  * Every failure here is the source's.
  */
 
-/** The tag or digest of the image to copy, once the source is known to hold it. */
-export async function sourceImage(target: ReadTarget, ref: string | undefined) {
+/**
+ * The tag or digest of the image to copy and what it names, once the source
+ * is known to hold it.
+ */
+export async function sourceImage(
+  target: ReadTarget,
+  ref: string | undefined,
+): Promise<{ image: string; descriptor: Descriptor }> {
   const image = ref ?? (await onlyImage(target));
-  await onSide('source', undefined, () => target.resolve(image));
-  return image;
+  const descriptor = await onSide('source', undefined, () => target.resolve(image));
+  return { image, descriptor };
 }
 
 /** A source named without tag or digest (a docker archive): its one image. */

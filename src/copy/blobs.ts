@@ -3,6 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { RegistryError } from '../registry/registry-error.js';
 import { RegistryTarget } from '../store/registry-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
+import { EarlySource } from './early-source.js';
 import { aborted, onSide, sided } from './errors.js';
 import type { BlobTransfer, CopyEvent } from './types.js';
 
@@ -87,8 +88,11 @@ async function uploadTo(
   destination: RegistryTarget,
   descriptor: Descriptor,
 ): Promise<'uploaded' | 'exists'> {
-  const open = (offset: number) => openSource(context, descriptor, offset);
   for (let session = 1; ; session++) {
+    // The source's GET goes out with the upload's POST, not after it.
+    const early = new EarlySource(openSource(context, descriptor, 0));
+    const open = (offset: number) =>
+      early.take(offset) ?? openSource(context, descriptor, offset);
     try {
       // `exists` just said no; a second session asks again (the first may have landed).
       const knownMissing = session === 1;
@@ -104,6 +108,8 @@ async function uploadTo(
       }
       const message = `destination lost the upload of ${descriptor.digest}; again`;
       context.emit({ type: 'warning', message });
+    } finally {
+      await early.discard();
     }
   }
 }

@@ -1,11 +1,14 @@
 import type { Descriptor } from '../oci/descriptor.js';
 import { Digest } from '../oci/digest.js';
 import { isIndexType } from '../oci/mediatype.js';
+import { RegistryTarget } from '../store/registry-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
-import { copyBlob } from './blobs.js';
 import { onSide, throwIfAborted } from './errors.js';
-import { createLimit, settleAll } from './limit.js';
+import { createLimit, type Limit } from './limit.js';
+import { pushManifests } from './manifests.js';
 import { type CopyPlan, planCopy } from './plan.js';
+import { NOT_HELD, RootCheck } from './root-check.js';
+import { BlobTransfers } from './transfers.js';
 import {
   type CopyEvent,
   type CopyOptions,
@@ -16,8 +19,9 @@ import {
 
 /**
  * Copies the image `sourceRef` names (a tag or a digest) from `source` to
- * `destination` and points each of `tags` at it. The plan is made first
- * (plan.ts); then blobs, then manifests children first, then tags last, so
+ * `destination` and points each of `tags` at it. Blobs move as the plan
+ * (plan.ts) reads the manifests naming them; once the plan is complete and
+ * every blob is there, manifests go children first, then tags last, so
  * whatever fails or is interrupted, no destination tag names a manifest
  * whose children are missing, and running the copy again finishes it.
  * Manifests are pushed as the source's exact bytes: the digest does not
@@ -34,26 +38,42 @@ export async function copyImage(
   options: CopyOptions = {},
 ): Promise<CopyResult> {
   const run = startRun(source, destination, options);
-  const plan = await planCopy(run, sourceRef, options);
-  const stats = emptyStats(plan);
+  const stats = emptyStats();
+  const transfers = new BlobTransfers(run, stats);
+  const rootHeld = new RootCheck(destination);
+  const plan = await planCopy(
+    {
+      ...run,
+      limit: run.planLimit,
+      ...(options.resolved === undefined ? {} : { resolved: options.resolved }),
+      onRoot: (root) => rootHeld.start(root),
+      onNode: (node, fromRoot) => {
+        transfers.add(node.blobs, fromRoot ? rootHeld.held : NOT_HELD);
+      },
+    },
+    sourceRef,
+    options,
+  ).catch(async (error: unknown) => {
+    await transfers.abandon(error);
+    throw error;
+  });
+  Object.assign(stats, planStats(plan));
   run.emit(planEvent(plan));
 
-  await copyBlobs(run, plan, stats);
-  // TODO(perf): manifests go one at a time; siblings could go in parallel.
-  for (const node of plan.manifests) {
-    throwIfAborted(run.signal);
-    const { descriptor } = node;
-    await onSide('destination', descriptor.digest, () =>
-      destination.push(descriptor, node.manifest.bytes),
-    );
-    stats.manifests++;
-    run.emit({ type: 'manifest', ...pick(descriptor) });
-  }
+  await transfers.finish();
+  const held = (await rootHeld.held) ? rootHeld.subtree(plan) : new Set<string>();
+  await pushManifests(run, plan, held, stats);
 
   const root = plan.root.descriptor;
   for (const tag of tags) {
     throwIfAborted(run.signal);
-    await onSide('destination', root.digest, () => destination.tag(root, tag));
+    // A registry is handed the bytes it just took, so it need not read them back.
+    const bytes = plan.root.manifest.bytes;
+    await onSide('destination', root.digest, () =>
+      destination instanceof RegistryTarget
+        ? destination.tag(root, tag, bytes)
+        : destination.tag(root, tag),
+    );
     run.emit({ type: 'tag', tag, digest: root.digest });
   }
   return {
@@ -104,7 +124,13 @@ interface Run {
   signal: AbortSignal;
   /** Stops the other transfers when one fails. */
   stop: AbortController;
-  limit: ReturnType<typeof createLimit>;
+  /** Blob transfers and manifest pushes at once. */
+  limit: Limit;
+  /**
+   * Source reads while planning, apart from `limit`: transfers started
+   * during the walk must not hold back the reads that find more of them.
+   */
+  planLimit: Limit;
   emit: (event: CopyEvent) => void;
 }
 
@@ -117,31 +143,25 @@ function startRun(
   const stop = new AbortController();
   const signals = options.signal === undefined ? [] : [options.signal];
   const onEvent = options.onEvent;
+  const concurrency = options.concurrency ?? DEFAULT_COPY_CONCURRENCY;
   return {
     source,
     destination,
     stop,
     signal: AbortSignal.any([stop.signal, ...signals]),
-    limit: createLimit(options.concurrency ?? DEFAULT_COPY_CONCURRENCY),
+    limit: createLimit(concurrency),
+    planLimit: createLimit(concurrency),
     emit: onEvent === undefined ? () => {} : (event) => onEvent(event),
   };
 }
 
-async function copyBlobs(run: Run, plan: CopyPlan, stats: CopyStats): Promise<void> {
-  const tasks = plan.blobs.map((blob) =>
-    run.limit(async () => {
-      throwIfAborted(run.signal);
-      const how = await copyBlob(run, blob);
-      stats[how]++;
-      if (how === 'uploaded') stats.bytes += blob.size;
-    }),
-  );
-  await settleAll(tasks, (error) => run.stop.abort(error));
+function emptyStats(): CopyStats {
+  const counts = { uploaded: 0, mounted: 0, skipped: 0, bytes: 0, manifests: 0 };
+  return { blobs: 0, ...counts, referrers: 0 };
 }
 
-function emptyStats(plan: CopyPlan): CopyStats {
-  const counts = { uploaded: 0, mounted: 0, skipped: 0, bytes: 0, manifests: 0 };
-  return { blobs: plan.blobs.length, ...counts, referrers: plan.referrers };
+function planStats(plan: CopyPlan): Pick<CopyStats, 'blobs' | 'referrers'> {
+  return { blobs: plan.blobs.length, referrers: plan.referrers };
 }
 
 function planEvent(plan: CopyPlan): CopyEvent {

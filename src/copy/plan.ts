@@ -16,13 +16,15 @@ import { selectPlatforms } from './platforms.js';
 import type { CopyEvent, CopyOptions } from './types.js';
 
 /**
- * The plan of a copy, computed from the source alone before anything is
- * written (DESIGN.md, "Plan, then act"): every manifest reachable from the
- * root (index → nested indexes → image manifests, attestations included),
- * with its exact bytes, then the referrers of any of them, recursively; and
- * the distinct blobs they name. Each manifest is read once (a map by
- * digest), so a graph with a cycle through `subject` (an index whose
- * subject is its own child) ends.
+ * The plan of a copy, computed from the source alone before any manifest
+ * or tag is written (DESIGN.md, "Plan, then act"): every manifest reachable
+ * from the root (index → nested indexes → image manifests, attestations
+ * included), with its exact bytes, then the referrers of any of them,
+ * recursively; and the distinct blobs they name. Each manifest is read once
+ * (a map by digest), so a graph with a cycle through `subject` (an index
+ * whose subject is its own child) ends. Blobs may start moving while the
+ * plan is made (`onNode`): a blob no manifest names yet changes nothing a
+ * user can see.
  */
 
 export interface PlannedManifest {
@@ -51,6 +53,15 @@ export interface PlanContext {
   limit: Limit;
   emit: (event: CopyEvent) => void;
   signal?: AbortSignal;
+  /** What `sourceRef` names, when the caller has resolved it already. */
+  resolved?: Descriptor;
+  /** The root as it will be pushed (a platform subset made), before the walk. */
+  onRoot?: (root: PlannedManifest) => void;
+  /**
+   * Each manifest as it joins the graph, so its blobs can start moving while
+   * the rest is read; `fromRoot` is false for a referrer and what it names.
+   */
+  onNode?: (node: PlannedManifest, fromRoot: boolean) => void;
 }
 
 export async function planCopy(
@@ -59,8 +70,10 @@ export async function planCopy(
   options: Pick<CopyOptions, 'platforms' | 'referrers'>,
 ): Promise<CopyPlan> {
   const { source } = context;
-  const resolved = await onSide('source', undefined, () => source.resolve(sourceRef));
-  const walker = new Walker(context);
+  const resolved =
+    context.resolved ??
+    (await onSide('source', undefined, () => source.resolve(sourceRef)));
+  const walker = new Walker(context, options.referrers !== false);
   let root = await walker.read(resolved);
 
   const platforms = options.platforms ?? [];
@@ -70,8 +83,9 @@ export async function planCopy(
     if (subset !== undefined) root = walker.adopt(subset);
   }
 
-  await walker.walk(root);
-  const referrers = options.referrers === false ? [] : await walker.referrers();
+  context.onRoot?.(root);
+  await walker.walk(root, true);
+  const referrers = await walker.referrers();
   const manifests = order(walker.graph, [root, ...referrers]);
   return {
     sourceDigest: resolved.digest,
@@ -86,9 +100,17 @@ class Walker {
   readonly graph = new Map<string, PlannedManifest>();
   readonly #reading = new Map<string, Promise<PlannedManifest>>();
   readonly #context: PlanContext;
+  /** Whether referrers are looked up at all. */
+  readonly #withReferrers: boolean;
+  /**
+   * The referrers of each manifest in the graph, in graph order, asked for
+   * as soon as it joins, so the lookups overlap the rest of the walk.
+   */
+  readonly #lists: Promise<Descriptor[]>[] = [];
 
-  constructor(context: PlanContext) {
+  constructor(context: PlanContext, withReferrers: boolean) {
     this.#context = context;
+    this.#withReferrers = withReferrers;
   }
 
   /** Reads one manifest from the source, once per digest. */
@@ -113,39 +135,40 @@ class Walker {
   }
 
   /** Adds `node` and everything below it to the graph. */
-  async walk(node: PlannedManifest): Promise<void> {
+  async walk(node: PlannedManifest, fromRoot: boolean): Promise<void> {
     const key = node.descriptor.digest.toString();
     if (this.graph.has(key)) return;
     this.graph.set(key, node);
+    this.#context.onNode?.(node, fromRoot);
+    if (this.#withReferrers) {
+      const list = this.#referrersOf(node.descriptor.digest);
+      // Awaited in referrers(); a failure meanwhile is no unhandled rejection.
+      list.catch(() => undefined);
+      this.#lists.push(list);
+    }
     const children = await Promise.all(node.children.map((child) => this.read(child)));
-    await Promise.all(children.map((child) => this.walk(child)));
+    await Promise.all(children.map((child) => this.walk(child, fromRoot)));
   }
 
   /**
-   * Referrers of every manifest in the graph, until no new one appears.
-   * Returns the referrers added, in the order they were found.
+   * Referrers of every manifest in the graph, until no new one appears (a
+   * referrer joins the graph and is asked for its own). Returns the
+   * referrers added, in the order they were found.
    */
   async referrers(): Promise<PlannedManifest[]> {
-    const asked = new Set<string>();
     const found: PlannedManifest[] = [];
-    for (;;) {
-      const subjects = [...this.graph.keys()].filter((key) => !asked.has(key));
-      if (subjects.length === 0) return found;
-      for (const key of subjects) asked.add(key);
-
-      const lists = await Promise.all(
-        subjects.map((key) => this.#referrersOf(this.graph.get(key)!.descriptor.digest)),
-      );
-      for (const descriptor of lists.flat()) {
+    for (let i = 0; i < this.#lists.length; i++) {
+      for (const descriptor of await this.#lists[i]!) {
         if (this.graph.has(descriptor.digest.toString())) continue;
         const node = await this.#readReferrer(descriptor);
         if (node === undefined || this.graph.has(node.descriptor.digest.toString())) {
           continue;
         }
-        await this.walk(node);
+        await this.walk(node, false);
         found.push(node);
       }
     }
+    return found;
   }
 
   #referrersOf(subject: Digest): Promise<Descriptor[]> {

@@ -1,3 +1,4 @@
+import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { Platform } from '../oci/platform.js';
 
@@ -22,6 +23,11 @@ export interface CopyOptions {
    * in turn (signatures, SBOMs, provenance); default true.
    */
   referrers?: boolean;
+  /**
+   * What `sourceRef` names, when the caller has resolved it already (to
+   * check the source before opening the destination): saves that request.
+   */
+  resolved?: Descriptor;
   /** Default DEFAULT_COPY_CONCURRENCY. */
   concurrency?: number;
   /** Progress for the host (the CLI draws it); the library never prints. */

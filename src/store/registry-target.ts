@@ -149,7 +149,13 @@ export class RegistryTarget implements WriteTarget {
     return this.#client.mountBlob(this.#repo, descriptor.digest, source.#repo);
   }
 
-  async tag(descriptor: Descriptor, tag: string): Promise<void> {
+  /**
+   * `bytes`: the manifest's exact bytes, when the caller has just pushed
+   * them: they are PUT under the tag without reading them back (the
+   * registry refuses a manifest whose children it lacks, so nothing
+   * incomplete gets tagged either way).
+   */
+  async tag(descriptor: Descriptor, tag: string, bytes?: Uint8Array): Promise<void> {
     assertRegistryTag(tag, this.description);
     if (!isManifestType(descriptor.mediaType)) {
       throw new GantryError(
@@ -158,14 +164,20 @@ export class RegistryTarget implements WriteTarget {
           `${descriptor.mediaType}: only manifests and indexes take tags`,
       );
     }
+    if (bytes !== undefined) {
+      verifyBytes(bytes, descriptor, this.#what(descriptor));
+      const body = { bytes, mediaType: descriptor.mediaType };
+      await this.#client.putManifest(this.#repo.withTag(tag), body);
+      return;
+    }
     if (!(await this.exists(descriptor))) {
       throw notFound(`manifest ${descriptor.digest}`, this.description);
     }
     const manifest = await this.#client.getManifest(
       this.#repo.withDigest(descriptor.digest),
     );
-    const bytes = { bytes: manifest.bytes, mediaType: manifest.mediaType };
-    await this.#client.putManifest(this.#repo.withTag(tag), bytes);
+    const body = { bytes: manifest.bytes, mediaType: manifest.mediaType };
+    await this.#client.putManifest(this.#repo.withTag(tag), body);
   }
 
   async #pushManifest(descriptor: Descriptor, bytes: Uint8Array): Promise<void> {
