@@ -1,92 +1,65 @@
 import type { BuildResult } from '../build/build-image.js';
-import { copyImage } from '../copy/copy.js';
 import { throwIfAborted } from '../copy/errors.js';
-import type { WriteTarget } from '../store/target.js';
+import { settleAll } from '../copy/limit.js';
+import { planStaged, pushContent, type StagedImage } from './execute-content.js';
+import { type Sequence, writeTags } from './execute-tags.js';
 import { openDestination } from './execute-targets.js';
-import type {
-  DestinationOutcome,
-  ExecuteOptions,
-  PushedImage,
-  WrittenTag,
-} from './execute-types.js';
+import type { DestinationOutcome, ExecuteOptions } from './execute-types.js';
 import type { TagChange } from './plan-diff.js';
 import type { PlannedDestination } from './plan-types.js';
 
 /**
- * One destination's turn in a release: the content of every image, with no
- * tag, then the tags in the plan's order, skipping those that stay.
+ * The publishing half of a release: every destination at once, each one
+ * getting the content of every image with no tag (execute-content.ts),
+ * then its tags in the plan's order (execute-tags.ts). Destinations do not
+ * wait for each other: the publication order the record proves is per
+ * destination (DESIGN.md), and a tag in one never names content in another.
  */
+
+/** Every destination, side by side; outcomes in the plan's destination order. */
+export async function publishAll(
+  destinations: PlannedDestination[],
+  changes: TagChange[],
+  results: ReadonlyMap<string, BuildResult>,
+  options: ExecuteOptions,
+): Promise<DestinationOutcome[]> {
+  const staged = await planStaged(results, options);
+  // One failed destination stops the others between steps (and inside copies).
+  const stop = new AbortController();
+  const signals = options.signal === undefined ? [] : [options.signal];
+  const signal = AbortSignal.any([stop.signal, ...signals]);
+  const sequence: Sequence = { next: 1 };
+  const tasks = destinations.map((destination) => {
+    const own = changes.filter((change) => change.destination === destination.name);
+    return publish(destination, own, staged, sequence, { ...options, signal });
+  });
+  const outcomes = await settleAll(tasks, (error) => stop.abort(error));
+  // A stop asked for while the last writes landed is still reported.
+  throwIfAborted(options.signal);
+  return outcomes;
+}
 
 /** Content of every image first, untagged; then the tags in plan order. */
 export async function publish(
   destination: PlannedDestination,
   changes: TagChange[],
-  results: ReadonlyMap<string, BuildResult>,
-  sequence: { next: number },
+  staged: StagedImage[],
+  sequence: Sequence,
   options: ExecuteOptions,
 ): Promise<DestinationOutcome> {
   const target = await openDestination(destination, options.client);
   try {
     const started = Date.now();
-    const pushed = await pushContent(target, destination.name, results, options);
+    const pushed = await pushContent(target, destination.name, staged, options);
     const contentDone = Date.now();
-    const tags = await writeTags(
-      target,
-      destination.name,
-      changes,
-      results,
+    const roots = new Map(staged.map(({ image, result }) => [image, result]));
+    const tags = await writeTags(target, destination.name, changes, roots, {
       sequence,
       options,
-    );
+    });
     const timings = { pushMs: contentDone - started, tagMs: Date.now() - contentDone };
     return { name: destination.name, kind: destination.kind, pushed, tags, timings };
   } finally {
     await target.close?.();
   }
-}
-
-/** Every image's content, untagged: nothing is reachable by tag before it is whole. */
-async function pushContent(
-  target: WriteTarget,
-  destination: string,
-  results: ReadonlyMap<string, BuildResult>,
-  options: ExecuteOptions,
-): Promise<PushedImage[]> {
-  const pushed: PushedImage[] = [];
-  for (const [image, result] of results) {
-    throwIfAborted(options.signal);
-    const copied = await copyImage(result.staging, `${result.root.digest}`, target, [], {
-      // Staging's referrers are the release's own attestations (src/attest).
-      referrers: true,
-      onEvent: (event) => options.onEvent?.({ type: 'copy', destination, image, event }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    pushed.push({ image, stats: copied.stats });
-    options.onEvent?.({ type: 'pushed', destination, image, stats: copied.stats });
-  }
-  return pushed;
-}
-
-async function writeTags(
-  target: WriteTarget,
-  destination: string,
-  changes: TagChange[],
-  results: ReadonlyMap<string, BuildResult>,
-  sequence: { next: number },
-  options: ExecuteOptions,
-): Promise<WrittenTag[]> {
-  const written: WrittenTag[] = [];
-  for (const change of changes) {
-    throwIfAborted(options.signal);
-    if (change.change === 'stays') {
-      written.push({ change });
-      options.onEvent?.({ type: 'stays', destination, change });
-      continue;
-    }
-    await target.tag(results.get(change.image)!.root, change.tag);
-    written.push({ change, sequence: sequence.next });
-    sequence.next += 1;
-    options.onEvent?.({ type: 'tagged', destination, change });
-  }
-  return written;
 }

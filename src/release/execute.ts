@@ -1,17 +1,13 @@
-import { publish } from './execute-publish.js';
+import { publishAll } from './execute-publish.js';
 import { currentTags } from './execute-targets.js';
-import type {
-  DestinationOutcome,
-  ExecuteOptions,
-  ReleaseOutcome,
-} from './execute-types.js';
+import type { ExecuteOptions, ReleaseOutcome } from './execute-types.js';
 import { comparePlan } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 import { describeBuilt, stageRelease } from './stage.js';
 
 /**
- * Runs a release plan: every image is built into staging first, then each
- * destination in turn gets all blobs, manifests and indexes without any
+ * Runs a release plan: every image is built into staging first, then every
+ * destination at once gets all blobs, manifests and indexes without any
  * tag, and only then its tags in the plan's publication order. A tag that
  * already names the built digest is left alone (`stays`), so a repeated
  * run with the same inputs changes nothing, and an interrupted run leaves
@@ -33,12 +29,12 @@ export async function executeRelease(
     const diff = await comparePlan(plan, currentTags(options.client), { planned });
     const compared = Date.now();
 
-    const sequence = { next: 1 };
-    const destinations: DestinationOutcome[] = [];
-    for (const destination of plan.destinations) {
-      const changes = diff.changes.filter((c) => c.destination === destination.name);
-      destinations.push(await publish(destination, changes, results, sequence, options));
-    }
+    const destinations = await publishAll(
+      plan.destinations,
+      diff.changes,
+      results,
+      options,
+    );
     const timings = {
       startedAt: new Date(started).toISOString(),
       buildMs: built - started,

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ReleaseRecord } from '../../src/release/record.js';
+import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
+import { runGantry } from '../harness/cli.js';
+import { seedImage } from '../harness/images.js';
+import { getRegistries, type TestRegistry } from '../harness/registries.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+
+/**
+ * `gantry --debug release` of a base and three variants to two
+ * repositories of a real registry, which it publishes side by side: read
+ * from the HTTP trace, in each repository every blob and manifest write is
+ * answered before the first tag is asked for, and every tag of an image is
+ * answered before any tag of the next image in the plan is asked for, so
+ * the base's tags come last. The record agrees, and the release verifies.
+ */
+const VERSION = '2.0.1';
+
+let registry: TestRegistry;
+let work = '';
+let destinations: string[] = [];
+let bases = '';
+
+interface Request {
+  /** Line of the `http >` request and of its `http <` answer in the trace. */
+  asked: number;
+  answered: number;
+  method: string;
+  path: string;
+}
+
+before(async () => {
+  registry = (await getRegistries()).plain;
+  destinations = [
+    uniqueRepository(registry, 'order-a'),
+    uniqueRepository(registry, 'order-b'),
+  ];
+  bases = uniqueRepository(registry, 'order-bases');
+  const client = seedingClient(registry);
+  for (const name of ['alpine', 'debian', 'ubuntu']) {
+    await seedImage(client, ref(`${bases}/${name}:1`));
+  }
+  await client.close();
+
+  work = makeTempDir('gantry-release-order-');
+  for (const arch of ['amd64', 'arm64']) {
+    await mkdir(join(work, 'dist', arch), { recursive: true });
+    await writeFile(join(work, 'dist', arch, 'tool'), `#!/bin/sh\necho ${arch}\n`);
+  }
+  const variants = ['alpine', 'debian', 'ubuntu'].flatMap((name) => [
+    `  - from: ${bases}/${name}:1`,
+    `    suffixes: [${name}]`,
+  ]);
+  const file = [
+    `destinations: [${destinations.join(', ')}]`,
+    'base:',
+    '  files:',
+    '    - from: dist/$TARGETARCH/tool',
+    '      to: /tool',
+    'variants:',
+    ...variants,
+  ];
+  await writeFile(join(work, 'release.yaml'), file.join('\n'));
+});
+
+after(() => {
+  if (work !== '') removeTempDir(work);
+});
+
+/** Requests with their answers, from a `--debug` trace (a retried one counts once). */
+function requests(trace: string): Request[] {
+  const lines = trace.split('\n');
+  const open = new Map<string, number[]>();
+  const found: Request[] = [];
+  for (const [index, line] of lines.entries()) {
+    const asked = /http > ([A-Z]+) (\S+)/.exec(line);
+    if (asked !== null) {
+      const key = `${asked[1]} ${asked[2]}`;
+      open.set(key, [...(open.get(key) ?? []), index]);
+      continue;
+    }
+    const answer = /http < \d+ ([A-Z]+) (\S+)/.exec(line);
+    if (answer === null) continue;
+    const key = `${answer[1]} ${answer[2]}`;
+    const start = open.get(key)?.shift();
+    if (start === undefined) continue;
+    const path = new URL(answer[2]!).pathname;
+    found.push({ asked: start, answered: index, method: answer[1]!, path });
+  }
+  return found;
+}
+
+describe('a release publishing two repositories side by side', () => {
+  let record: ReleaseRecord;
+  let trace: Request[] = [];
+
+  before(async () => {
+    const run = await runGantry(
+      ['--debug', 'release', `--version=${VERSION}`, '--record', 'record.json'],
+      { cwd: work },
+    );
+    assert.equal(run.code, 0, run.stderr.slice(-4000));
+    assert.match(run.stderr, /\d+ checks, 0 failures/);
+    record = JSON.parse(await readFile(join(work, 'record.json'), 'utf8'));
+    trace = requests(run.stderr);
+  });
+
+  it('answers every content write in a repository before its first tag', () => {
+    for (const destination of destinations) {
+      const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
+      const mine = trace.filter((r) => r.path.startsWith(repository));
+      const tags = mine.filter((r) => r.method === 'PUT' && isTagPath(r.path));
+      const content = mine.filter(
+        (r) => ['PUT', 'POST', 'PATCH'].includes(r.method) && !isTagPath(r.path),
+      );
+      const planned = record.tags.filter((tag) => tag.destination === destination);
+      assert.equal(tags.length, planned.length, destination);
+      assert.ok(content.length > 0, destination);
+      const firstTag = Math.min(...tags.map((r) => r.asked));
+      const lastContent = Math.max(...content.map((r) => r.answered));
+      assert.ok(lastContent < firstTag, `${destination}: content after a tag`);
+    }
+  });
+
+  it("answers an image's tags before asking for the next image's", () => {
+    for (const destination of destinations) {
+      const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
+      const imageOf = new Map(
+        record.tags
+          .filter((tag) => tag.destination === destination)
+          .map((tag) => [`${repository}manifests/${tag.tag}`, tag.image]),
+      );
+      const puts = trace.filter((r) => r.method === 'PUT' && imageOf.has(r.path));
+      const order = record.order;
+      for (const [rank, image] of order.entries()) {
+        const these = puts.filter((r) => imageOf.get(r.path) === image);
+        const later = puts.filter((r) => order.indexOf(imageOf.get(r.path)!) > rank);
+        if (these.length === 0 || later.length === 0) continue;
+        const done = Math.max(...these.map((r) => r.answered));
+        const next = Math.min(...later.map((r) => r.asked));
+        assert.ok(done < next, `${destination}: ${image}'s tags overlap later images`);
+      }
+      assert.equal(order.at(-1), 'base');
+    }
+  });
+
+  it('records each repository’s tags in plan order, base last', () => {
+    for (const destination of destinations) {
+      const tags = record.tags.filter((tag) => tag.destination === destination);
+      const sequences = tags.map((tag) => tag.sequence!);
+      const ranks = tags.map((tag) => record.order.indexOf(tag.image));
+      const byWrite = [...tags].sort((a, b) => a.sequence! - b.sequence!);
+      const written = byWrite.map((tag) => record.order.indexOf(tag.image));
+      assert.deepEqual(
+        written,
+        [...ranks].sort((a, b) => a - b),
+        destination,
+      );
+      assert.equal(new Set(sequences).size, tags.length, destination);
+    }
+  });
+});
+
+function isTagPath(path: string): boolean {
+  return /\/manifests\/[^/]+$/.test(path) && !/\/manifests\/sha256:/.test(path);
+}
