@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runGantry } from '../harness/cli.js';
+import { getRegistries } from '../harness/registries.js';
 
 /**
  * Every gantry invocation pays for the modules it loads. `--version`,
@@ -69,4 +70,14 @@ test('a command that runs loads its body, which the check above would see', asyn
   assert.notEqual(run.code, 0);
   assert.match(run.stderr, /dist\/cli\/tags-run\.js/);
   assert.match(run.stderr, /dist\/store\//);
+});
+
+test("a registry command loads undici's agent and request call, not its fetch", async () => {
+  const { plain } = await getRegistries();
+  const run = await runGantry(['tags', `${plain.host}/start-up/nothing`], {
+    env: { NODE_DEBUG: 'esm,module' },
+  });
+  assert.equal(run.code, 3, run.stderr.slice(-2000));
+  assert.match(run.stderr, /undici\/lib\/dispatcher\/agent\.js/);
+  assert.doesNotMatch(run.stderr, /undici\/lib\/web\/fetch\//);
 });
