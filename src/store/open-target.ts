@@ -1,9 +1,6 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference } from '../reference/parse.js';
 import type { RegistryClient } from '../registry/client.js';
-import { DockerArchiveTarget } from './docker-archive.js';
-import { OciArchiveTarget } from './oci-archive.js';
-import { OciLayoutTarget } from './oci-layout.js';
 import { RegistryTarget } from './registry-target.js';
 import type { WriteTarget } from './target.js';
 import { isLayoutReference, parseLayoutReference } from './transport-reference.js';
@@ -41,6 +38,8 @@ export async function openTarget(
   if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
     const file = text.slice(DOCKER_ARCHIVE_PREFIX.length);
     if (file === '') throw emptyPath(text);
+    // Layouts and archives load when named: a registry copy needs none of it.
+    const { DockerArchiveTarget } = await import('./docker-archive.js');
     return { target: await DockerArchiveTarget.open(file, flags), ref: undefined };
   }
 
@@ -48,8 +47,11 @@ export async function openTarget(
     const parsed = parseLayoutReference(text);
     const target =
       parsed.transport === 'oci'
-        ? await OciLayoutTarget.open(parsed.path, flags)
-        : await OciArchiveTarget.open(parsed.path, flags);
+        ? await (await import('./oci-layout.js')).OciLayoutTarget.open(parsed.path, flags)
+        : await (await import('./oci-archive.js')).OciArchiveTarget.open(
+            parsed.path,
+            flags,
+          );
     return { target, ref: parsed.digest?.toString() ?? parsed.tag };
   }
 

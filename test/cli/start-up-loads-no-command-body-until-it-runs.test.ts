@@ -72,7 +72,7 @@ test('a command that runs loads its body, which the check above would see', asyn
   assert.match(run.stderr, /dist\/store\//);
 });
 
-test("a registry command loads undici's agent and request call, not its fetch", async () => {
+test("a registry command loads undici's agent, not its fetch, nor archive code", async () => {
   const { plain } = await getRegistries();
   const run = await runGantry(['tags', `${plain.host}/start-up/nothing`], {
     env: { NODE_DEBUG: 'esm,module' },
@@ -80,4 +80,8 @@ test("a registry command loads undici's agent and request call, not its fetch", 
   assert.equal(run.code, 3, run.stderr.slice(-2000));
   assert.match(run.stderr, /undici\/lib\/dispatcher\/agent\.js/);
   assert.doesNotMatch(run.stderr, /undici\/lib\/web\/fetch\//);
+  assert.doesNotMatch(
+    run.stderr,
+    /node_modules\/tar-stream\/|dist\/store\/oci-layout\.js/,
+  );
 });
