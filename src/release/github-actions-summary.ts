@@ -88,7 +88,7 @@ function verificationLines(release: ActionsRelease): string[] {
  * or strikethrough inside a line, and `|`, which would end a GFM table
  * cell. A line break would end the row, so it becomes a space.
  */
-export function text(value: string): string {
+function text(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, '\\$&');
 }
 

@@ -16,6 +16,8 @@ export {
 export type * from './file-types.js';
 export * from './from-digests.js';
 export * from './git.js';
+export * from './github-actions.js';
+export * from './github-actions-summary.js';
 export * from './images.js';
 export * from './inputs.js';
 export * from './metadata.js';
