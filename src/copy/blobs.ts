@@ -11,9 +11,10 @@ import type { BlobTransfer, CopyEvent } from './types.js';
  * One blob, source to destination, moving only what must move: nothing
  * when the destination has it (after `exists`), a cross-repository mount
  * within one registry, else a stream from the source piped into the
- * destination, never the whole blob in memory and never recompressed
- * (BR-13: the bytes are the bytes). A registry destination re-opens the
- * source at the offset the registry holds when an upload breaks off.
+ * destination (a small blob read whole and sent in one request), never a
+ * large blob whole in memory and never recompressed (BR-13: the bytes are
+ * the bytes). A registry destination re-opens the source at the offset
+ * the registry holds when an upload breaks off.
  */
 
 /**
@@ -63,7 +64,13 @@ async function transfer(
       );
       if (mounted) return 'mounted';
     }
-    const result = await onDestination(() => uploadTo(context, destination, descriptor));
+    const small =
+      origin instanceof RegistryTarget
+        ? undefined
+        : await smallBytes(context, descriptor);
+    const result = await onDestination(() =>
+      uploadTo(context, destination, descriptor, small),
+    );
     return result === 'exists' ? 'skipped' : 'uploaded';
   }
 
@@ -83,20 +90,45 @@ export const UPLOAD_SESSIONS_PER_BLOB = 2;
 /** Codes of a registry that no longer knows the upload session. */
 const LOST_SESSION_CODES = ['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID'];
 
+/**
+ * Blobs up to this size from a source that is not a registry (a build's
+ * staging, a layout) are read whole and sent in one monolithic upload:
+ * POST, then PUT with the bytes (distribution-spec, "Pushing a blob
+ * monolithically"), two round trips instead of three. A release's configs,
+ * attestations and small layers are such blobs; memory stays small.
+ */
+export const SMALL_BLOB_BYTES = 1024 * 1024;
+
+async function smallBytes(
+  context: BlobContext,
+  descriptor: Descriptor,
+): Promise<Uint8Array | undefined> {
+  if (descriptor.size > SMALL_BLOB_BYTES) return undefined;
+  const { source } = context;
+  return onSide('source', descriptor.digest, () =>
+    source.fetchBytes(descriptor, SMALL_BLOB_BYTES),
+  );
+}
+
 async function uploadTo(
   context: BlobContext,
   destination: RegistryTarget,
   descriptor: Descriptor,
+  bytes?: Uint8Array,
 ): Promise<'uploaded' | 'exists'> {
   for (let session = 1; ; session++) {
     // The source's GET goes out with the upload's POST, not after it.
-    const early = new EarlySource(openSource(context, descriptor, 0));
+    const early =
+      bytes === undefined
+        ? new EarlySource(openSource(context, descriptor, 0))
+        : undefined;
     const open = (offset: number) =>
-      early.take(offset) ?? openSource(context, descriptor, offset);
+      early?.take(offset) ?? openSource(context, descriptor, offset);
     try {
       // `exists` just said no; a second session asks again (the first may have landed).
       const knownMissing = session === 1;
-      const result = await destination.pushFrom(descriptor, { open }, { knownMissing });
+      const source = bytes ?? { open };
+      const result = await destination.pushFrom(descriptor, source, { knownMissing });
       // Found after a lost session: the first session's bytes arrived.
       return session > 1 ? 'uploaded' : result;
     } catch (error) {
@@ -109,7 +141,7 @@ async function uploadTo(
       const message = `destination lost the upload of ${descriptor.digest}; again`;
       context.emit({ type: 'warning', message });
     } finally {
-      await early.discard();
+      await early?.discard();
     }
   }
 }

@@ -125,6 +125,20 @@ describe('a release publishing two repositories side by side', () => {
     }
   });
 
+  it('sends each small staged blob in a POST and one PUT with its bytes', () => {
+    for (const destination of destinations) {
+      const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
+      const uploads = trace.filter((r) =>
+        r.path.startsWith(`${repository}blobs/uploads/`),
+      );
+      const count = (method: string) => uploads.filter((r) => r.method === method).length;
+      // Base layers are mounted (a POST each); staged blobs are POST, then PUT.
+      assert.equal(count('PATCH'), 0, destination);
+      assert.ok(count('PUT') > 0, destination);
+      assert.ok(count('POST') >= count('PUT'), destination);
+    }
+  });
+
   it("answers an image's tags before asking for the next image's", () => {
     for (const destination of destinations) {
       const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
