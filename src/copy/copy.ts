@@ -124,7 +124,9 @@ interface Run {
   signal: AbortSignal;
   /** Stops the other transfers when one fails. */
   stop: AbortController;
-  /** Blob transfers and manifest pushes at once. */
+  /** Blob transfers at once (transfers.ts). */
+  concurrency: number;
+  /** Manifest pushes at once. */
   limit: Limit;
   /**
    * Source reads while planning, apart from `limit`: transfers started
@@ -149,6 +151,7 @@ function startRun(
     destination,
     stop,
     signal: AbortSignal.any([stop.signal, ...signals]),
+    concurrency,
     limit: createLimit(concurrency),
     planLimit: createLimit(concurrency),
     emit: onEvent === undefined ? () => {} : (event) => onEvent(event),

@@ -51,3 +51,45 @@ export async function settleAll<T>(
   if (failed) throw first;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
+
+/** A bound on tasks at once where each task says how big it is. */
+export type SizedLimit = <T>(size: number, task: () => Promise<T>) => Promise<T>;
+
+/**
+ * Like createLimit, but a free slot goes to the biggest task waiting, and
+ * tasks added in one go are compared before any starts: the largest blobs
+ * of a copy then run side by side from the start, instead of one found
+ * early but started late finishing alone at the end (longest processing
+ * time first, the classic heuristic for finishing a batch soonest).
+ */
+export function createSizedLimit(concurrency: number): SizedLimit {
+  const slots = Math.max(1, Math.floor(concurrency));
+  const waiting: { size: number; start: () => void }[] = [];
+  let running = 0;
+
+  const startNext = (): void => {
+    while (running < slots && waiting.length > 0) {
+      let biggest = 0;
+      for (let i = 1; i < waiting.length; i++) {
+        if (waiting[i]!.size > waiting[biggest]!.size) biggest = i;
+      }
+      const [chosen] = waiting.splice(biggest, 1);
+      running++;
+      chosen!.start();
+    }
+  };
+
+  return async <T>(size: number, task: () => Promise<T>): Promise<T> => {
+    await new Promise<void>((start) => {
+      waiting.push({ size, start });
+      // After the current synchronous batch of adds, so all of it is compared.
+      queueMicrotask(startNext);
+    });
+    try {
+      return await task();
+    } finally {
+      running--;
+      startNext();
+    }
+  };
+}

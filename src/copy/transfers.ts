@@ -1,11 +1,12 @@
 import type { Descriptor } from '../oci/descriptor.js';
 import { type BlobContext, copyBlob } from './blobs.js';
 import { throwIfAborted } from './errors.js';
-import type { Limit } from './limit.js';
+import { createSizedLimit, type SizedLimit } from './limit.js';
 import type { CopyStats } from './types.js';
 
 export interface TransferContext extends BlobContext {
-  limit: Limit;
+  /** Blob transfers at once. */
+  concurrency: number;
   /** Stops the other transfers when one fails. */
   stop: AbortController;
 }
@@ -13,7 +14,8 @@ export interface TransferContext extends BlobContext {
 /**
  * The blob transfers of one copy. Each distinct blob starts as soon as a
  * manifest naming it is read (plan.ts, `onNode`), so transfers overlap the
- * rest of the walk instead of waiting for it; at most `limit` run at once.
+ * rest of the walk instead of waiting for it; at most `concurrency` run at
+ * once, the biggest waiting first (limit.ts, createSizedLimit).
  * A blob `add` is told the destination holds is counted as skipped without
  * a request. The first failure stops the others (`stop`).
  */
@@ -21,12 +23,14 @@ export class BlobTransfers {
   readonly #context: TransferContext;
   readonly #stats: CopyStats;
   readonly #tasks = new Map<string, Promise<void>>();
+  readonly #limit: SizedLimit;
   #failed = false;
   #first: unknown;
 
   constructor(context: TransferContext, stats: CopyStats) {
     this.#context = context;
     this.#stats = stats;
+    this.#limit = createSizedLimit(context.concurrency);
   }
 
   /** Starts each blob not started yet; `held` says whether the destination has them. */
@@ -34,7 +38,7 @@ export class BlobTransfers {
     for (const blob of blobs) {
       const key = blob.digest.toString();
       if (this.#tasks.has(key)) continue;
-      const task = this.#context.limit(() => this.#transfer(blob, held));
+      const task = this.#limit(blob.size, () => this.#transfer(blob, held));
       // Watched at once, so a failure is never an unhandled rejection.
       task.catch((error: unknown) => this.#fail(error));
       this.#tasks.set(key, task);
