@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ErrorCode, GantryError } from '../errors.js';
 import { parseRepository } from '../reference/parse.js';
-import { dryRunRelease } from '../release/dry-run.js';
+import { dryRunFromDigests, dryRunRelease } from '../release/dry-run.js';
 import { executeRelease } from '../release/execute.js';
 import { parseDestination } from '../release/execute-targets.js';
 import type { ReleaseOutcome } from '../release/execute-types.js';
@@ -74,22 +73,18 @@ async function releaseCommand(
   }
 
   if (flags.dryRun === true) {
-    if (flags.fromDigests !== undefined) {
-      throw new GantryError(
-        ErrorCode.Usage,
-        '--dry-run cannot stage a release assembled --from-digests',
-        { hint: 'rehearse it with --to oci:DIR instead, then release for real' },
-      );
-    }
     // Stages every image as the release would, so each tag's digest is known.
-    const dry = await dryRunRelease(plan, {
-      client,
-      baseDir: folder,
-      onEvent: (event) => {
-        const line = progressLine(event);
-        if (line !== undefined) writeMessage(io, line);
-      },
-    });
+    const dry =
+      flags.fromDigests === undefined
+        ? await dryRunRelease(plan, {
+            client,
+            baseDir: folder,
+            onEvent: (event) => {
+              const line = progressLine(event);
+              if (line !== undefined) writeMessage(io, line);
+            },
+          })
+        : await dryRunFromDigests(plan, flags.fromDigests, { client });
     if (context.json) io.stdout.write(planToJSON(plan, dry.diff, dry.images));
     else writeLine(io, renderPlanTable(plan, dry.diff));
     await writeActionsFiles(io, actionsFromDryRun(dry));

@@ -3,11 +3,11 @@ import type { CopyStats } from '../copy/types.js';
 import { createIndex } from '../oci/create.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import { describeManifest } from '../oci/manifest.js';
+import { describeManifest, type ImageIndex } from '../oci/manifest.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { WriteTarget } from '../store/target.js';
 import type { IndexAnnotations } from './annotations.js';
-import { gatherEntries } from './entries.js';
+import { gatherEntries, type IndexEntry } from './entries.js';
 
 /**
  * `gantry index create`: one new OCI image index over platform images
@@ -52,15 +52,7 @@ export async function createIndexFrom(
     }
   }
 
-  const extra = options.annotations?.descriptor ?? {};
-  const manifests = entries.map(({ descriptor }) => withAnnotations(descriptor, extra));
-  const indexAnnotations = options.annotations?.index ?? {};
-  const index = createIndex({
-    manifests,
-    ...(Object.keys(indexAnnotations).length === 0
-      ? {}
-      : { annotations: indexAnnotations }),
-  });
+  const { index, manifests } = indexOver(entries, options.annotations);
   const descriptor = describeManifest(index);
   await destination.push(descriptor, index.bytes);
   for (const tag of options.tags ?? []) await destination.tag(descriptor, tag);
@@ -71,6 +63,27 @@ export async function createIndexFrom(
     manifests,
     stats,
   };
+}
+
+/**
+ * The index over `entries`, pure: each source's descriptor with the
+ * descriptor annotations added, the index annotations on the index. What
+ * `createIndexFrom` pushes, and what a dry-run computes without writing.
+ */
+export function indexOver(
+  entries: readonly IndexEntry[],
+  annotations: IndexAnnotations | undefined,
+): { index: ImageIndex; manifests: Descriptor[] } {
+  const extra = annotations?.descriptor ?? {};
+  const manifests = entries.map(({ descriptor }) => withAnnotations(descriptor, extra));
+  const indexAnnotations = annotations?.index ?? {};
+  const index = createIndex({
+    manifests,
+    ...(Object.keys(indexAnnotations).length === 0
+      ? {}
+      : { annotations: indexAnnotations }),
+  });
+  return { index, manifests };
 }
 
 function withAnnotations(

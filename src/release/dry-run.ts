@@ -1,5 +1,7 @@
 import type { BuiltReleaseImage } from './execute-types.js';
+import type { RegistryClient } from '../registry/client.js';
 import { currentTags } from './execute-targets.js';
+import { stageFromDigests } from './from-digests.js';
 import { comparePlan, type PlanDiff } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 import { describeBuilt, type StageOptions, stageRelease } from './stage.js';
@@ -38,4 +40,20 @@ export async function dryRunRelease(
   } finally {
     await Promise.all([...results.values()].map((result) => result.dispose()));
   }
+}
+
+/**
+ * `--dry-run --from-digests`: the base image's index as `--from-digests`
+ * will assemble it (only the pushed platform manifests are read), compared
+ * with what each destination holds now.
+ */
+export async function dryRunFromDigests(
+  plan: ReleasePlan,
+  metadataFiles: readonly string[],
+  options: { client: RegistryClient },
+): Promise<DryRun> {
+  const image = await stageFromDigests(plan, metadataFiles, options.client);
+  const planned = new Map([[image.name, image.digest]]);
+  const diff = await comparePlan(plan, currentTags(options.client), { planned });
+  return { plan, diff, images: [image] };
 }

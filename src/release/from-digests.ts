@@ -1,9 +1,13 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { createIndexFrom } from '../index-create/create.js';
+import type { IndexAnnotations } from '../index-create/annotations.js';
+import { createIndexFrom, indexOver } from '../index-create/create.js';
+import { gatherEntries } from '../index-create/entries.js';
 import { metadataReference, readMetadataFile } from '../index-create/sources.js';
+import type { Descriptor } from '../oci/descriptor.js';
 import { platformToString } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import { currentTags, openDestination } from './execute-targets.js';
+import type { BuiltReleaseImage } from './execute-types.js';
 import { comparePlan } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
@@ -28,10 +32,7 @@ export async function releaseFromDigests(
   const started = Date.now();
   const base = onlyBase(plan);
   const sources = await platformSources(plan, metadataFiles);
-  const annotations = {
-    index: base.annotations.index,
-    descriptor: base.annotations.descriptor,
-  };
+  const annotations = annotationsOf(base);
 
   const destinations: ReleaseRecord['destinations'] = [];
   const targets = new Map<string, Awaited<ReturnType<typeof openDestination>>>();
@@ -98,9 +99,9 @@ export async function releaseFromDigests(
         name: base.name,
         digest: digest.toString(),
         mediaType: assembled.mediaType,
-        platforms: assembled.manifests.map((m) => ({
-          platform: m.platform === undefined ? 'unknown' : platformToString(m.platform),
-          digest: m.digest.toString(),
+        platforms: platformsOf(assembled.manifests).map((entry) => ({
+          platform: entry.platform,
+          digest: entry.digest.toString(),
         })),
       },
     ],
@@ -114,6 +115,39 @@ export async function releaseFromDigests(
       totalMs: Date.now() - started,
     },
   };
+}
+
+/**
+ * The base image `releaseFromDigests` will assemble, computed without a
+ * write (for `--dry-run`): the same index over the metadata files'
+ * platform images, of which only the manifests are read.
+ */
+export async function stageFromDigests(
+  plan: ReleasePlan,
+  metadataFiles: readonly string[],
+  client: RegistryClient,
+): Promise<BuiltReleaseImage> {
+  const base = onlyBase(plan);
+  const entries = await gatherEntries(await platformSources(plan, metadataFiles), client);
+  const { index, manifests } = indexOver(entries, annotationsOf(base));
+  return {
+    name: base.name,
+    digest: index.digest,
+    mediaType: index.mediaType,
+    platforms: platformsOf(manifests),
+  };
+}
+
+/** The levels an assembled index carries; manifest level lives in the builds. */
+function annotationsOf(base: ReleasePlan['images'][number]): IndexAnnotations {
+  return { index: base.annotations.index, descriptor: base.annotations.descriptor };
+}
+
+function platformsOf(manifests: readonly Descriptor[]): BuiltReleaseImage['platforms'] {
+  return manifests.map((m) => ({
+    platform: m.platform === undefined ? 'unknown' : platformToString(m.platform),
+    digest: m.digest,
+  }));
 }
 
 function onlyBase(plan: ReleasePlan): ReleasePlan['images'][number] {

@@ -191,12 +191,4 @@ describe('release --dry-run against a registry, the release, its rollback', () =
       DEBIAN_TAGS.map(() => 'exit 3'),
     );
   });
-
-  it('a dry-run of --from-digests is refused: it has nothing to stage', async () => {
-    const file = join(work, 'release.yaml');
-    const args = ['--dry-run', '--from-digests', join(work, 'b.json')];
-    const dry = await gantry('release', '--version=1.0.0', file, ...args);
-    assert.equal(dry.code, 2, dry.stderr);
-    assert.match(dry.stderr, /GANTRY_E_USAGE: --dry-run cannot stage .* --from-digests/);
-  });
 });
