@@ -54,8 +54,7 @@ export async function copyImage(
     sourceRef,
     options,
   ).catch(async (error: unknown) => {
-    await transfers.abandon(error);
-    throw error;
+    throw await transfers.abandon(error);
   });
   Object.assign(stats, planStats(plan));
   run.emit(planEvent(plan));

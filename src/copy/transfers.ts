@@ -51,10 +51,15 @@ export class BlobTransfers {
     if (this.#failed) throw this.#first;
   }
 
-  /** Stops whatever still runs because of `error`, and waits for it to end. */
-  async abandon(error: unknown): Promise<void> {
+  /**
+   * Stops whatever still runs because of `error` (the plan failed), waits
+   * for it to end, and returns the failure to report: a transfer's that
+   * came first (the plan then only saw the copy stopping), else `error`.
+   */
+  async abandon(error: unknown): Promise<unknown> {
     this.#fail(error);
     await Promise.allSettled(this.#tasks.values());
+    return this.#first;
   }
 
   async #transfer(blob: Descriptor, held: Promise<boolean>): Promise<void> {

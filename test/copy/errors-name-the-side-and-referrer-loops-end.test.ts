@@ -41,6 +41,59 @@ test('a blob the source lacks fails on the source side, naming it', async () => 
   assert.equal(await destination.exists(image.descriptor), false);
 });
 
+/**
+ * A source whose blob `missing` fails, and whose referrers lookup answers
+ * only after that failure has stopped the copy, with one more manifest to
+ * read: blobs move while the plan is read, so the plan then sees the copy
+ * stopping, and the blob's own error must still be the one reported.
+ */
+class LateReferrersTarget extends MemoryTarget {
+  #onFailed: () => void = () => {};
+  readonly #failed = new Promise<void>((resolve) => {
+    this.#onFailed = resolve;
+  });
+
+  constructor(
+    readonly missing: Descriptor,
+    readonly listed: Descriptor,
+  ) {
+    super();
+  }
+
+  override async fetch(descriptor: Descriptor) {
+    try {
+      return await super.fetch(descriptor);
+    } finally {
+      if (descriptor.digest.equals(this.missing.digest)) this.#onFailed();
+    }
+  }
+
+  override async referrers(): Promise<Descriptor[]> {
+    await this.#failed;
+    // After the failure's handlers have run: the copy is stopped by now.
+    await new Promise((resolve) => setImmediate(resolve));
+    return [this.listed];
+  }
+}
+
+test('a blob failing while the plan is read is reported, not the copy stopping', async () => {
+  const image = makeImage('late');
+  const other = makeImage('late-referrer');
+  const source = new LateReferrersTarget(image.layer.descriptor, other.descriptor);
+  await source.push(image.config.descriptor, image.config.bytes);
+  await source.push(image.descriptor, image.manifest.bytes);
+  await source.tag(image.descriptor, 'v1');
+  await pushImage(source, other);
+
+  await assert.rejects(
+    copyImage(source, 'v1', new MemoryTarget(), ['v1']),
+    (error) =>
+      isGantryError(error, ErrorCode.NotFound) &&
+      error.side === 'source' &&
+      error.details.digest === `${image.layer.descriptor.digest}`,
+  );
+});
+
 test('a push the destination refuses fails on the destination side', async () => {
   const source = new MemoryTarget();
   const image = makeImage('refused');
