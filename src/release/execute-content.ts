@@ -61,12 +61,17 @@ interface Push {
   options: ExecuteOptions;
 }
 
-/** Every image's content in `target`; per-image stats in the images' order. */
+/**
+ * Every image's content in `target`; per-image stats in the images' order.
+ * An image whose index a tag there names already (`held`, from the plan's
+ * comparison) is complete: the registry took that index only after its
+ * children, and they only after their blobs. It is asked nothing more.
+ */
 export async function pushContent(
   target: WriteTarget,
   destination: string,
   staged: StagedImage[],
-  options: ExecuteOptions,
+  options: ExecuteOptions & { held: ReadonlySet<string> },
 ): Promise<PushedImage[]> {
   throwIfAborted(options.signal);
   const stop = new AbortController();
@@ -76,8 +81,13 @@ export async function pushContent(
   const push: Push = { target, destination, signal, stop, limit, options };
 
   const stats = new Map(staged.map((image) => [image.image, emptyStats(image.plan)]));
-  await pushBlobs(push, staged, stats);
-  await pushManifests(push, staged, stats);
+  const held = (image: StagedImage) => options.held.has(`${image.result.root.digest}`);
+  for (const image of staged.filter(held)) {
+    stats.get(image.image)!.skipped = image.plan.blobs.length;
+  }
+  const missing = staged.filter((image) => !held(image));
+  await pushBlobs(push, missing, stats);
+  await pushManifests(push, missing, stats);
 
   return staged.map(({ image }) => {
     const counted = stats.get(image)!;

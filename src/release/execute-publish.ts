@@ -31,7 +31,9 @@ export async function publishAll(
   const sequence: Sequence = { next: 1 };
   const tasks = destinations.map((destination) => {
     const own = changes.filter((change) => change.destination === destination.name);
-    return publish(destination, own, staged, sequence, { ...options, signal });
+    // What the comparison found there: indexes that some tag names already.
+    const held = new Set(own.flatMap((change) => change.from ?? []));
+    return publish(destination, own, staged, sequence, { ...options, signal, held });
   });
   const outcomes = await settleAll(tasks, (error) => stop.abort(error));
   // A stop asked for while the last writes landed is still reported.
@@ -45,7 +47,7 @@ export async function publish(
   changes: TagChange[],
   staged: StagedImage[],
   sequence: Sequence,
-  options: ExecuteOptions,
+  options: ExecuteOptions & { held: ReadonlySet<string> },
 ): Promise<DestinationOutcome> {
   const target = await openDestination(destination, options.client);
   try {

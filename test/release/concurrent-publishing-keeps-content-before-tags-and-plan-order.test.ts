@@ -161,6 +161,30 @@ describe('a release publishing two repositories side by side', () => {
     }
   });
 
+  it('run again, asks nothing about content whose index a tag names', async () => {
+    const again = await runGantry(
+      [
+        '--debug',
+        'release',
+        `--version=${VERSION}`,
+        '--no-verify',
+        '--record',
+        'again.json',
+      ],
+      { cwd: work },
+    );
+    assert.equal(again.code, 0, again.stderr.slice(-4000));
+    const second = requests(again.stderr).filter((r) =>
+      destinations.some((d) => r.path.startsWith(`/v2/${d.slice(d.indexOf('/') + 1)}/`)),
+    );
+    // Only the comparison's tag look-ups: no blob, no manifest written.
+    assert.ok(second.length > 0);
+    assert.deepEqual(
+      second.filter((r) => r.method !== 'HEAD' || !isTagPath(r.path)),
+      [],
+    );
+  });
+
   it('records each repository’s tags in plan order, base last', () => {
     for (const destination of destinations) {
       const tags = record.tags.filter((tag) => tag.destination === destination);
