@@ -1,10 +1,12 @@
+import { type Descriptor, isAttestation } from '../oci/descriptor.js';
+import { platformToString } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { PlannedImage, ReleasePlan } from '../release/plan-types.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
 import { failureAt, type Place } from './check-image.js';
 import { checkLayers, type PlannedFile } from './layers.js';
-import { type ImageTree, readImage } from './read-image.js';
+import { type ImageTree, readImage, readManifest } from './read-image.js';
 import type { Findings } from './types.js';
 
 /**
@@ -13,7 +15,7 @@ import type { Findings } from './types.js';
  * narrowed by `copy`) and which base image a variant was built on.
  */
 export class ReleaseLayers {
-  readonly #bases = new Map<string, Promise<ImageTree>>();
+  readonly #bases = new Map<string, Promise<BasePlatform[]>>();
 
   constructor(
     readonly plan: ReleasePlan,
@@ -33,13 +35,13 @@ export class ReleaseLayers {
     const base =
       image.kind === 'variant' && image.from ? await this.#base(image.from) : undefined;
     for (const platform of tree.platforms) {
-      const baseImage = base?.platforms.find((p) => p.platform === platform.platform);
+      const baseImage = base?.find((p) => p.platform === platform.platform);
       await checkLayers(
         findings,
         target,
         platform,
         {
-          baseLayers: baseImage?.manifest.layers ?? [],
+          baseLayers: baseImage?.layers ?? [],
           files: this.#files(image, platform.platform),
           baseDir: this.baseDir,
         },
@@ -48,19 +50,19 @@ export class ReleaseLayers {
     }
   }
 
-  #base(reference: string): Promise<ImageTree> {
-    let tree = this.#bases.get(reference);
-    if (tree === undefined) {
-      tree = (async () => {
+  #base(reference: string): Promise<BasePlatform[]> {
+    let platforms = this.#bases.get(reference);
+    if (platforms === undefined) {
+      platforms = (async () => {
         const { target, ref } = await openTarget(reference, {
           client: this.client,
           readOnly: true,
         });
-        return readImage(target, await target.resolve(ref ?? 'latest'));
+        return basePlatforms(target, await target.resolve(ref ?? 'latest'));
       })();
-      this.#bases.set(reference, tree);
+      this.#bases.set(reference, platforms);
     }
-    return tree;
+    return platforms;
   }
 
   #files(image: PlannedImage, platform: string): PlannedFile[] {
@@ -78,4 +80,37 @@ export class ReleaseLayers {
       ),
     );
   }
+}
+
+/** A base image's layers for one platform (`os/arch[/variant]`). */
+interface BasePlatform {
+  platform: string;
+  layers: readonly Descriptor[];
+}
+
+/**
+ * The base's platforms as its index entries declare them (the build picks
+ * a base by them too), each with its manifest's layers: configs are not
+ * read. A single manifest, or an entry without a platform, is read whole.
+ */
+async function basePlatforms(
+  target: ReadTarget,
+  root: Descriptor,
+): Promise<BasePlatform[]> {
+  const manifest = await readManifest(target, root);
+  const entries = manifest.kind === 'index' ? manifest.manifests : [];
+  const images = entries.filter((entry) => !isAttestation(entry));
+  if (manifest.kind === 'manifest' || images.some((e) => e.platform === undefined)) {
+    const tree: ImageTree = await readImage(target, root);
+    return tree.platforms.map((p) => ({
+      platform: p.platform,
+      layers: p.manifest.layers,
+    }));
+  }
+  const read = images.map(async (entry) => {
+    const child = await readManifest(target, entry);
+    const layers = child.kind === 'manifest' ? child.layers : [];
+    return { platform: platformToString(entry.platform!), layers };
+  });
+  return Promise.all(read);
 }
