@@ -35,6 +35,12 @@ export interface GzipOptions {
   workers?: number;
   /** Input bytes per block; GZIP_BLOCK_SIZE unless given (tests use less). */
   blockSize?: number;
+  /**
+   * Workers shared with other streams (several layers at once), started
+   * and closed by the caller; `workers` is ignored then. A pool of its own
+   * otherwise, closed when the stream ends.
+   */
+  pool?: DeflatePool;
 }
 
 interface Slot {
@@ -47,6 +53,7 @@ export class ParallelGzip extends Transform {
   private readonly level: number;
   private readonly blockSize: number;
   private readonly pool: DeflatePool;
+  private readonly ownsPool: boolean;
   private readonly maxInFlight: number;
   private readonly queue: Slot[] = [];
   private block: Buffer;
@@ -60,7 +67,8 @@ export class ParallelGzip extends Transform {
     super();
     this.level = checkLevel(options.level ?? DEFAULT_GZIP_LEVEL);
     this.blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
-    this.pool = new DeflatePool(options.workers);
+    this.ownsPool = options.pool === undefined;
+    this.pool = options.pool ?? new DeflatePool(options.workers);
     this.maxInFlight = this.pool.size * BLOCKS_PER_WORKER;
     this.block = Buffer.allocUnsafeSlow(this.blockSize);
     this.push(gzipHeader(this.level));
@@ -75,6 +83,10 @@ export class ParallelGzip extends Transform {
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    if (!this.ownsPool) {
+      done(error);
+      return;
+    }
     this.pool.close().then(
       () => done(error),
       () => done(error),
@@ -112,7 +124,7 @@ export class ParallelGzip extends Transform {
     // ISIZE is the input length modulo 2^32 (RFC 1952 §2.3.1).
     trailer.writeUInt32LE(this.length % 2 ** 32, 4);
     this.push(trailer);
-    await this.pool.close();
+    if (this.ownsPool) await this.pool.close();
   }
 
   private async dispatch(data: Buffer, final: boolean): Promise<void> {

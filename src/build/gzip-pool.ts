@@ -96,7 +96,9 @@ export class DeflatePool {
     }
   }
 
+  /** Stops the workers; a block still being deflated fails instead of waiting forever. */
   async close(): Promise<void> {
+    this.failAll(new Error('the deflate pool was closed'));
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
@@ -104,8 +106,10 @@ export class DeflatePool {
     if (this.broken !== undefined) return Promise.reject(this.broken);
     const worker = this.idle.pop();
     if (worker !== undefined) return Promise.resolve(worker);
-    return new Promise((resolve) => {
-      this.waiting.push(() => resolve(this.idle.pop()!));
+    return new Promise((resolve, reject) => {
+      this.waiting.push(() =>
+        this.broken === undefined ? resolve(this.idle.pop()!) : reject(this.broken),
+      );
     });
   }
 
@@ -120,5 +124,6 @@ export class DeflatePool {
     });
     for (const resolve of this.pending.values())
       resolve({ id: -1, error: String(error) });
+    for (const wake of this.waiting.splice(0)) wake();
   }
 }

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import { DeflatePool } from '../../src/build/gzip-pool.js';
 import { gzipParallel } from '../../src/build/index.js';
 import { run, tempDir } from './support.js';
 
@@ -51,6 +52,28 @@ test('bytes are identical across three runs and across pool sizes 1 and 2', asyn
     digests.add(digest(await gzipParallel(input, { blockSize: BLOCK, workers })));
   }
   assert.equal(digests.size, 1);
+});
+
+test('two streams sharing one pool at once give each its own bytes', async () => {
+  const first = sample(BLOCK * 10 + 5, 3);
+  const second = sample(BLOCK * 7 + 99, 4);
+  const alone = [first, second].map(async (input) =>
+    digest(await gzipParallel(input, { blockSize: BLOCK, workers: 2 })),
+  );
+
+  const pool = new DeflatePool(2);
+  try {
+    const shared = await Promise.all(
+      [first, second].map((input) => gzipParallel(input, { blockSize: BLOCK, pool })),
+    );
+    assert.deepEqual(shared.map(digest), await Promise.all(alone));
+    assert.ok(gunzipSync(shared[1]!).equals(second));
+    // The pool is the caller's: still usable after both streams ended.
+    const again = await gzipParallel(first, { blockSize: BLOCK, pool });
+    assert.equal(digest(again), digest(shared[0]!));
+  } finally {
+    await pool.close();
+  }
 });
 
 test('the header is fixed: no name, mtime 0, OS unknown', async () => {
