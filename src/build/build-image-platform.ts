@@ -16,6 +16,8 @@ import {
   startImage,
 } from './image.js';
 import { type LayerCompression, resolveEpoch } from './layer-options.js';
+import type { DeflatePool } from './gzip-pool.js';
+import type { LayerUpload } from './layer-upload.js';
 import type { OverlayTarget } from './overlay.js';
 import { hostPlatform, platformArgs, substituteInput } from './platform-args.js';
 
@@ -29,6 +31,10 @@ export interface PlatformSettings {
   annotations?: Record<string, string>;
   cacheDir: string | false;
   buildPlatform?: Platform;
+  /** gzip workers shared by every layer of the build. */
+  pool?: DeflatePool;
+  /** Opens an upload of a layer while it is built (layer-upload.ts). */
+  upload?: () => Promise<LayerUpload | undefined>;
   onEvent?: (event: BuildEvent) => void;
 }
 
@@ -101,6 +107,8 @@ async function addLayer(
     epoch: settings.epoch,
     family: image.family,
     cacheDir: settings.cacheDir,
+    ...(settings.pool === undefined ? {} : { pool: settings.pool }),
+    ...(settings.upload === undefined ? {} : { upload: settings.upload }),
   });
   if (layer.owned) sink.owned.push(layer.path);
   sink.overlay.addFile(layer.digest, layer.path);

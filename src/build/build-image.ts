@@ -1,9 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { copyImage } from '../copy/copy.js';
 import type { CopyEvent, CopyResult } from '../copy/types.js';
-import { ErrorCode, GantryError } from '../errors.js';
 import type { ImageConfig } from '../oci/config.js';
-import { createIndex } from '../oci/create.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import {
@@ -11,16 +9,19 @@ import {
   type ImageIndex,
   type ImageManifest,
 } from '../oci/manifest.js';
-import { familyOf, MediaType } from '../oci/mediatype.js';
-import { normalizePlatform, type Platform, platformToString } from '../oci/platform.js';
+import type { Platform } from '../oci/platform.js';
+import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { MemoryTarget } from '../store/memory.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
+import { checkPlatforms, indexOf } from './build-image-index.js';
 import { buildPlatform } from './build-image-platform.js';
 import { defaultCacheDir } from './cache.js';
 import type { ConfigChanges } from './config.js';
 import type { LayerInput } from './entries.js';
+import { DeflatePool } from './gzip-pool.js';
 import type { LayerCompression } from './layer-options.js';
+import { LayerUpload } from './layer-upload.js';
 import { OverlayTarget } from './overlay.js';
 
 /**
@@ -29,6 +30,8 @@ import { OverlayTarget } from './overlay.js';
  * and published by one copy (`pushBuild`). Times that reach digests come
  * from the epoch, so the same inputs give the same digests anywhere.
  */
+
+type PlatformImage = Awaited<ReturnType<typeof buildPlatform>>;
 
 /** One platform's image: a base and the steps applied to it, in order. */
 export interface PlatformBuild {
@@ -80,6 +83,17 @@ export interface BuildOptions {
   index?: boolean;
   /** BUILDPLATFORM; the machine's own otherwise. */
   buildPlatform?: Platform;
+  /**
+   * The registry repository the result will be pushed to: each layer that
+   * is built (not taken from the cache) is uploaded there while it is
+   * compressed, untagged (layer-upload.ts), so the push finds it present.
+   */
+  uploadLayersTo?: Reference;
+  /**
+   * gzip workers the caller started early (and closes); otherwise the
+   * build starts its own when it compresses with gzip.
+   */
+  pool?: DeflatePool;
   onEvent?: (event: BuildEvent) => void;
 }
 
@@ -114,19 +128,39 @@ export async function buildImages(
   const dispose = async () => {
     await Promise.all(owned.map((path) => rm(path, { force: true })));
   };
+  // One set of gzip workers for every layer, started now so they are up
+  // by the time the first block is cut.
+  const compression = options.compression ?? DEFAULT_BUILD_COMPRESSION;
+  const ownPool = options.pool === undefined && compression === 'gzip';
+  const pool = ownPool ? new DeflatePool() : options.pool;
+  const target = options.uploadLayersTo;
   const settings = {
     ...options,
-    compression: options.compression ?? DEFAULT_BUILD_COMPRESSION,
+    compression,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
+    ...(pool === undefined ? {} : { pool }),
+    ...(target === undefined
+      ? {}
+      : { upload: () => LayerUpload.open(options.client, target) }),
   };
 
   try {
+    // Platforms are built at once: while one layer's last blocks are
+    // deflated, the other's first blocks keep the remaining workers busy.
+    // Every platform settles before the workers and files go, even when one fails.
+    const settled = await Promise.allSettled(
+      builds.map((build) => buildPlatform(build, settings, { overlay, owned })),
+    );
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const built = settled.map(
+      (outcome) => (outcome as PromiseFulfilledResult<PlatformImage>).value,
+    );
     const manifests: BuiltManifest[] = [];
-    for (const build of builds) {
-      const built = await buildPlatform(build, settings, { overlay, owned });
-      await staging.push(built.manifest.config, built.config.bytes);
-      await staging.push(describeManifest(built.manifest), built.manifest.bytes);
-      manifests.push({ platform: built.config.platform, ...built });
+    for (const image of built) {
+      await staging.push(image.manifest.config, image.config.bytes);
+      await staging.push(describeManifest(image.manifest), image.manifest.bytes);
+      manifests.push({ platform: image.config.platform, ...image });
     }
 
     if (manifests.length === 1 && options.index !== true) {
@@ -148,51 +182,9 @@ export async function buildImages(
   } catch (error) {
     await dispose();
     throw error;
+  } finally {
+    if (ownPool) await pool?.close();
   }
-}
-
-/** At least one build, and one per platform: an index holds each platform once. */
-function checkPlatforms(builds: readonly PlatformBuild[]): void {
-  if (builds.length === 0) {
-    throw new GantryError(ErrorCode.Usage, 'nothing to build: no platform given', {
-      hint: 'give at least one platform, e.g. linux/amd64',
-    });
-  }
-  const seen = new Set<string>();
-  for (const { platform } of builds) {
-    const name = platformToString(normalizePlatform(platform));
-    if (seen.has(name)) {
-      throw new GantryError(ErrorCode.Usage, `platform ${name} is given twice`, {
-        hint: 'list each platform once',
-      });
-    }
-    seen.add(name);
-  }
-}
-
-/**
- * An OCI index, or a Docker manifest list when every image is Docker schema
- * 2 and no annotation is asked for (a list and its entries have none).
- * Descriptor annotations follow image-spec image-index.md `manifests[]`.
- */
-function indexOf(
-  manifests: BuiltManifest[],
-  annotations: Record<string, string> | undefined,
-  onDescriptors: Record<string, string> | undefined,
-): ImageIndex {
-  const allDocker = manifests.every((m) => familyOf(m.manifest.mediaType) === 'docker');
-  const mediaType =
-    allDocker && annotations === undefined && onDescriptors === undefined
-      ? MediaType.DockerManifestList
-      : MediaType.OciIndex;
-  const extra = onDescriptors === undefined ? {} : { annotations: onDescriptors };
-  return createIndex({
-    mediaType,
-    manifests: manifests.map((m) =>
-      describeManifest(m.manifest, { platform: m.platform, ...extra }),
-    ),
-    ...(annotations === undefined ? {} : { annotations }),
-  });
 }
 
 /**

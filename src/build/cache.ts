@@ -59,11 +59,41 @@ export async function cachedLayer(
     return { ...hit, mediaType, path: entry.blob, cached: true, owned: false };
   }
 
+  // Platforms are built at once, and often share a layer: one compresses it.
+  const pending = building.get(entry.blob);
+  if (pending !== undefined) {
+    const mediaType = layerMediaType(options.family ?? 'oci', options.compression);
+    return {
+      ...(await pending),
+      mediaType,
+      path: entry.blob,
+      cached: true,
+      owned: false,
+    };
+  }
+  const fill = fillEntry(inputs, { ...layerOptions, epoch }, cacheDir, entry);
+  building.set(entry.blob, fill);
+  try {
+    return { ...(await fill), path: entry.blob, cached: false, owned: false };
+  } finally {
+    building.delete(entry.blob);
+  }
+}
+
+/** Entries being filled in this process, by blob path. */
+const building = new Map<string, Promise<LayerResult>>();
+
+async function fillEntry(
+  inputs: readonly LayerInput[],
+  options: BuildLayerOptions,
+  cacheDir: string,
+  entry: EntryPaths,
+): Promise<LayerResult> {
   await mkdir(cacheDir, { recursive: true });
-  const built = await buildLayer(inputs, { ...layerOptions, epoch, tempDir: cacheDir });
+  const built = await buildLayer(inputs, { ...options, tempDir: cacheDir });
   await rename(built.path ?? '', entry.blob);
   await writeAtomically(entry.json, JSON.stringify(entryJson(built)));
-  return { ...built, path: entry.blob, cached: false, owned: false };
+  return built;
 }
 
 interface EntryPaths {

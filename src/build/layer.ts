@@ -10,9 +10,10 @@ import type { MediaTypeFamily } from '../oci/mediatype.js';
 import type { LayerInput } from './entries.js';
 import { planEntries } from './entries-plan.js';
 import { ParallelGzip } from './gzip-parallel.js';
+import type { DeflatePool } from './gzip-pool.js';
 import { type LayerCompression, layerMediaType, resolveEpoch } from './layer-options.js';
+import type { LayerUpload } from './layer-upload.js';
 import { tarChunks } from './tar-write.js';
-import { ZstdFrames } from './zstd.js';
 
 export interface LayerResult {
   mediaType: string;
@@ -41,6 +42,13 @@ export interface BuildLayerOptions {
   tempDir?: string;
   /** gzip worker threads; one per core otherwise. */
   workers?: number;
+  /** gzip workers shared with other layers built at the same time. */
+  pool?: DeflatePool;
+  /**
+   * Opens an upload of the blob to a registry while it is compressed
+   * (layer-upload.ts); called only when the layer is really built.
+   */
+  upload?: () => Promise<LayerUpload | undefined>;
 }
 
 /**
@@ -62,8 +70,12 @@ export async function buildLayer(
       ? join(tempDir, `gantry-layer-${randomUUID()}`)
       : undefined;
 
+  // The upload session opens while the entries are listed.
+  const opening = options.upload?.().catch(() => undefined);
+  let upload: LayerUpload | undefined;
   try {
     const entries = await planEntries(inputs, scratch);
+    upload = await opening;
     const sink = options.sink ?? createWriteStream(path!, { flags: 'wx' });
     const diffHasher = Digest.hasher();
     const blobHasher = Digest.hasher();
@@ -71,22 +83,26 @@ export async function buildLayer(
       Readable.from(tarChunks(entries, epoch), { objectMode: false }),
       hashing(diffHasher),
     ];
-    const compressor = compressorFor(options);
+    const compressor = await compressorFor(options);
     if (compressor !== undefined) stages.push(compressor, hashing(blobHasher));
+    if (upload !== undefined) stages.push(upload.stage());
     stages.push(sink);
     await pipeline(stages);
 
     const diffId = diffHasher.digest();
     const blob = compressor === undefined ? undefined : blobHasher;
+    const digest = blob === undefined ? diffId : blob.digest();
+    await upload?.finish(digest);
     return {
       mediaType,
-      digest: blob === undefined ? diffId : blob.digest(),
+      digest,
       size: blob === undefined ? diffHasher.size : blob.size,
       diffId,
       uncompressedSize: diffHasher.size,
       ...(path === undefined ? {} : { path }),
     };
   } catch (error) {
+    await (upload ?? (await opening))?.abort();
     if (path !== undefined) await rm(path, { force: true });
     throw error;
   } finally {
@@ -94,12 +110,14 @@ export async function buildLayer(
   }
 }
 
-function compressorFor(options: BuildLayerOptions): Transform | undefined {
-  const level = options.level;
-  if (options.compression === 'gzip') {
-    return new ParallelGzip({ level, workers: options.workers });
+async function compressorFor(options: BuildLayerOptions): Promise<Transform | undefined> {
+  const { level, workers, pool } = options;
+  if (options.compression === 'gzip') return new ParallelGzip({ level, workers, pool });
+  if (options.compression === 'zstd') {
+    // Loaded on use: the WASM module is not needed for gzip layers.
+    const { ZstdFrames } = await import('./zstd.js');
+    return new ZstdFrames({ level });
   }
-  if (options.compression === 'zstd') return new ZstdFrames({ level });
   return undefined;
 }
 
