@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { median } from '../copy/measure.js';
 import type { TimedRow } from './scenarios.js';
-import { buildahVersion } from './tools.js';
+import { BUILDAH_GZIP, buildahVersion, GANTRY_GZIP } from './tools.js';
 
 /**
  * The benchmark's output: a markdown table of medians, ratios and targets,
@@ -15,8 +15,8 @@ const GiB = 1024 ** 3;
 export function timedTable(rows: TimedRow[]): string {
   const lines = [
     '| build and push | gantry median | buildah median | gantry/buildah ' +
-      '| target | holds |',
-    '|---|---:|---:|---:|---|:-:|',
+      '| target | holds | gzip: gantry / buildah |',
+    '|---|---:|---:|---:|---|:-:|---|',
   ];
   for (const row of rows) {
     const [g, b] = [median(row.gantry), median(row.buildah)];
@@ -27,7 +27,8 @@ export function timedTable(rows: TimedRow[]): string {
         : [`ratio ≤ ${row.maxRatio}`, ratio <= row.maxRatio ? 'yes' : '**no**'];
     lines.push(
       `| ${row.scenario} | ${seconds(g)} | ${seconds(b)} ` +
-        `| ${ratio.toFixed(2)} | ${target} | ${holds} |`,
+        `| ${ratio.toFixed(2)} | ${target} | ${holds} ` +
+        `| ${GANTRY_GZIP} / ${BUILDAH_GZIP} |`,
     );
   }
   return lines.join('\n');

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_GZIP_LEVEL } from '../../src/build/gzip-parallel.js';
 import { type Measured, measure } from '../copy/measure.js';
 
 /**
@@ -13,6 +14,17 @@ import { type Measured, measure } from '../copy/measure.js';
 
 export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.js', import.meta.url));
 export const BUILDAH = 'buildah';
+
+/** How gantry compresses layers here: its default, zlib (pigz-style blocks). */
+export const GANTRY_GZIP = `zlib ${DEFAULT_GZIP_LEVEL}`;
+/**
+ * How buildah compresses them: containers/image's gzip compressor calls
+ * pgzip.NewWriter when no level is set (pkg/compression/compression.go),
+ * that is flate.DefaultCompression, which klauspost/compress turns into
+ * its level 5, a single-pass encoder without lazy matching (flate/deflate.go,
+ * compressor.init). `buildah manifest push` 1.28 takes no level to change.
+ */
+export const BUILDAH_GZIP = 'pgzip default (klauspost 5)';
 
 /** Every build targets these, so (a) has one binary per architecture. */
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
