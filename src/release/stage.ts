@@ -1,5 +1,6 @@
 import { attestRelease } from '../attest/release.js';
 import { type BuildResult, buildImages } from '../build/build-image.js';
+import { DeflatePool } from '../build/gzip-pool.js';
 import { throwIfAborted } from '../copy/errors.js';
 import { createLimit, settleAll } from '../copy/limit.js';
 import type { Digest } from '../oci/digest.js';
@@ -44,11 +45,15 @@ export async function stageRelease(
   const signals = options.signal === undefined ? [] : [options.signal];
   const signal = AbortSignal.any([stop.signal, ...signals]);
   const limit = createLimit(STAGE_CONCURRENCY);
+  // One set of gzip workers for every image: starting a set per image
+  // costs more CPU than a small image's layers take to compress.
+  const pool = new DeflatePool();
   try {
     const tasks = images.map((image, index) =>
       limit(async () => {
         throwIfAborted(signal);
-        done.set(image.image, await stageImage(plan, image, index, images, options));
+        const run = { ...options, pool };
+        done.set(image.image, await stageImage(plan, image, index, images, run));
       }),
     );
     await settleAll(tasks, (error) => stop.abort(error));
@@ -56,6 +61,8 @@ export async function stageRelease(
   } catch (error) {
     await Promise.all([...done.values()].map((result) => result.dispose()));
     throw error;
+  } finally {
+    await pool.close();
   }
 }
 
@@ -65,7 +72,7 @@ async function stageImage(
   image: ImageBuilds,
   index: number,
   images: ImageBuilds[],
-  options: StageOptions,
+  options: StageOptions & { pool: DeflatePool },
 ): Promise<BuildResult> {
   options.onEvent?.({
     type: 'building',
@@ -78,6 +85,7 @@ async function stageImage(
   const bases = new Map<string, { ref: string; digest: Digest }>();
   const built = await buildImages(image.builds, {
     client: options.client,
+    pool: options.pool,
     ...image.options,
     ...(epoch === undefined ? {} : { epoch }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
