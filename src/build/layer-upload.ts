@@ -59,15 +59,6 @@ export class LayerUpload {
     }
   }
 
-  /** A pass-through stage that also sends each chunk (waits while the socket is full). */
-  stage(): Transform {
-    return new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        this.#write(chunk).then(() => done(null, chunk), done);
-      },
-    });
-  }
-
   /** Closes the upload under `digest`; true when the registry holds the layer. */
   async finish(digest: Digest): Promise<boolean> {
     this.#body.end();
@@ -89,7 +80,8 @@ export class LayerUpload {
     await cancelUpload(this.#session, this.#repo, location);
   }
 
-  async #write(chunk: Buffer): Promise<void> {
+  /** Sends `chunk`, waiting while the socket is full; never fails. */
+  async write(chunk: Buffer): Promise<void> {
     if (this.#failed || this.#body.write(chunk)) return;
     const drained = once(this.#body, 'drain').then(ignore, ignore);
     await Promise.race([drained, this.#patch.then(ignore, ignore)]);
@@ -125,6 +117,18 @@ export class LayerUpload {
       throw new Error('the registry stored another digest');
     }
   }
+}
+
+/**
+ * A pass-through stage that also sends each chunk to the upload once it is
+ * open (or to none, when it did not open).
+ */
+export function uploadStage(opening: Promise<LayerUpload | undefined>): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      opening.then((upload) => upload?.write(chunk)).then(() => done(null, chunk), done);
+    },
+  });
 }
 
 function ignore(): void {}

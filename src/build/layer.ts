@@ -12,7 +12,7 @@ import { planEntries } from './entries-plan.js';
 import { ParallelGzip } from './gzip-parallel.js';
 import type { DeflatePool } from './gzip-pool.js';
 import { type LayerCompression, layerMediaType, resolveEpoch } from './layer-options.js';
-import type { LayerUpload } from './layer-upload.js';
+import { type LayerUpload, uploadStage } from './layer-upload.js';
 import { tarChunks } from './tar-write.js';
 
 export interface LayerResult {
@@ -70,12 +70,11 @@ export async function buildLayer(
       ? join(tempDir, `gantry-layer-${randomUUID()}`)
       : undefined;
 
-  // The upload session opens while the entries are listed.
+  // The upload session opens while the entries are listed and the first
+  // blocks are compressed; bytes wait for it in the upload stage.
   const opening = options.upload?.().catch(() => undefined);
-  let upload: LayerUpload | undefined;
   try {
     const entries = await planEntries(inputs, scratch);
-    upload = await opening;
     const sink = options.sink ?? createWriteStream(path!, { flags: 'wx' });
     const diffHasher = Digest.hasher();
     const blobHasher = Digest.hasher();
@@ -85,14 +84,14 @@ export async function buildLayer(
     ];
     const compressor = await compressorFor(options);
     if (compressor !== undefined) stages.push(compressor, hashing(blobHasher));
-    if (upload !== undefined) stages.push(upload.stage());
+    if (opening !== undefined) stages.push(uploadStage(opening));
     stages.push(sink);
     await pipeline(stages);
 
     const diffId = diffHasher.digest();
     const blob = compressor === undefined ? undefined : blobHasher;
     const digest = blob === undefined ? diffId : blob.digest();
-    await upload?.finish(digest);
+    await (await opening)?.finish(digest);
     return {
       mediaType,
       digest,
@@ -102,7 +101,7 @@ export async function buildLayer(
       ...(path === undefined ? {} : { path }),
     };
   } catch (error) {
-    await (upload ?? (await opening))?.abort();
+    await (await opening)?.abort();
     if (path !== undefined) await rm(path, { force: true });
     throw error;
   } finally {
