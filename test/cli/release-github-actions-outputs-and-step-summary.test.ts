@@ -199,7 +199,8 @@ describe('gantry release in GitHub Actions', () => {
     const files = await actionsFiles('secret');
     await release(basic, ['--record', join(work, 'secret.json'), file], files.env);
 
-    const written = `${await readFile(files.output, 'utf8')}${await readFile(files.summary, 'utf8')}`;
+    const output = await readFile(files.output, 'utf8');
+    const written = `${output}${await readFile(files.summary, 'utf8')}`;
     assert.match(written, /verified=true/);
     for (const password of Object.values(basic.users ?? {})) {
       assert.ok(
@@ -249,7 +250,7 @@ describe('gantry release in GitHub Actions', () => {
     assert.match(summary, /^Verification: not run \(an assembled release is checked/m);
   });
 
-  it('writes nothing outside GitHub Actions, and plain lines off a terminal', async () => {
+  it('writes nothing outside Actions, and plain lines off a terminal', async () => {
     const repository = uniqueRepository(plain, 'actions-off');
     const file = await releaseFile(repository);
     const files = await actionsFiles('off');

@@ -10,8 +10,8 @@ import { ReleaseProgress, watchRelease } from '../../src/cli/release-progress.js
 import type { CopyEvent } from '../../src/copy/types.js';
 import { Digest } from '../../src/oci/digest.js';
 import { parseReleaseFile } from '../../src/release/file.js';
-import type { TagChange } from '../../src/release/plan-diff.js';
 import { planRelease } from '../../src/release/plan.js';
+import type { TagChange } from '../../src/release/plan-diff.js';
 import { parseVersion } from '../../src/release/version.js';
 import { SMALL_RELEASE } from '../release/support.js';
 
@@ -125,7 +125,7 @@ describe('release live view', () => {
     );
   });
 
-  it('shows the pushes to every destination side by side, with the blobs in flight', () => {
+  it('shows the pushes to all destinations side by side, blobs in flight', () => {
     const { plan, clock, screen, progress } = setup();
     const image = plan.order[0]!;
     const [one, two] = plan.destinations.map((destination) => destination.name);
@@ -173,13 +173,9 @@ describe('release live view', () => {
       screen.writes.some((text) => text.includes(`${ERASE_DOWN}${tagLine}`)),
       'the written tag is printed above the view',
     );
-    assert.match(
-      screen.frame(),
-      new RegExp(
-        `^ {2}${destination.name.replace(/[.]/g, '\\.')} .*, 1/${destination.writes.length} tags$`,
-        'm',
-      ),
-    );
+    const tags = `1/${destination.writes.length} tags`;
+    const counted = `  ${destination.name}  0 blobs (0 B uploaded), 0 manifests, ${tags}`;
+    assert.ok(screen.frame().split('\n').includes(counted), screen.frame());
 
     progress.verifying();
     clock.tick();
