@@ -85,6 +85,19 @@ function checkFlags(flags: BuildFlags): void {
   }
 }
 
+/** `--compression-level`: a whole number; its range is checked by the compressor. */
+function levelOf(flags: BuildFlags): { level?: number } {
+  const text = flags.compressionLevel;
+  if (text === undefined) return {};
+  if (!/^[0-9]{1,2}$/.test(text)) {
+    throw usageError(
+      `--compression-level "${text}" is not a whole number`,
+      'e.g. --compression-level 1 (fastest gzip)',
+    );
+  }
+  return { level: Number(text) };
+}
+
 async function buildCommand(
   context: CommandContext,
   contextDir: string,
@@ -135,6 +148,7 @@ async function buildIn(
     client,
     epoch: resolveEpoch(undefined, io.env),
     compression: (flags.compression ?? 'gzip') as LayerCompression,
+    ...levelOf(flags),
     cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
     labels: parsePairs(flags.label, '--label'),
     ...(targets.first === undefined ? {} : { uploadLayersTo: targets.first }),

@@ -27,6 +27,7 @@ export interface BuildFlags {
   cache: boolean;
   cacheDir?: string;
   compression?: string;
+  compressionLevel?: string;
 }
 
 const EXAMPLES = `
@@ -70,6 +71,7 @@ export function registerBuild(program: Command, run: Runner): void {
     .option('--no-cache', 'do not use or fill the layer cache')
     .option('--cache-dir <dir>', 'layer cache folder')
     .option('--compression <gzip|zstd|none>', 'layer compression (default gzip)')
+    .option('--compression-level <n>', 'gzip 0-9 (default 6) or zstd 1-19 (default 3)')
     .addHelpText('after', EXAMPLES)
     .action(async (contextDir: string, flags: BuildFlags, command: Command) => {
       // The gzip workers boot on another core while the build code loads
