@@ -17,6 +17,8 @@ export interface TimedRow {
   buildah: number[];
   /** Ratio gantry/buildah the median must stay at or under, if any. */
   maxRatio?: number;
+  /** gantry's gzip level in this row, when not its default. */
+  gantryLevel?: number;
 }
 
 export interface Scenario {
@@ -84,6 +86,34 @@ export async function warmGantry(
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return row;
+}
+
+/**
+ * gantry cold at another gzip level, for information only (no target):
+ * what the level costs. buildah's column repeats the cold runs of `cold`.
+ */
+export async function gantryAtLevel(
+  host: string,
+  runs: number,
+  scenario: Scenario,
+  cold: TimedRow,
+  level: number,
+): Promise<TimedRow> {
+  const title = `${scenario.title}, gantry at gzip level ${level}`;
+  const row: TimedRow = {
+    scenario: title,
+    gantry: [],
+    buildah: cold.buildah,
+    gantryLevel: level,
+  };
+  for (let i = 0; i < runs; i++) {
+    const job = jobFor(host, scenario, `level${level}-${i}`);
+    const run = await gantryBuild(job, undefined, level);
+    await assertPushed(host, job);
+    row.gantry.push(run.ms);
+    log(`${title}: run ${i + 1} ${seconds(run)}`);
   }
   return row;
 }

@@ -47,11 +47,16 @@ export interface BuildJob {
 
 /**
  * gantry build with `--no-cache` (cold), or with a layer cache folder that
- * an earlier build filled (warm). gantry prints the root digest first.
+ * an earlier build filled (warm); at its default gzip level unless `level`.
  */
-export async function gantryBuild(job: BuildJob, cacheDir?: string): Promise<Measured> {
+export async function gantryBuild(
+  job: BuildJob,
+  cacheDir?: string,
+  level?: number,
+): Promise<Measured> {
   const cache = cacheDir === undefined ? ['--no-cache'] : ['--cache-dir', cacheDir];
   const args = [GANTRY_BIN, 'build', '--platform', job.platforms.join(',')];
+  if (level !== undefined) args.push('--compression-level', String(level));
   args.push('--output', job.destination, ...cache);
   args.push('-f', join(job.context, 'Dockerfile'), job.context);
   return measure(process.execPath, args);
