@@ -28,6 +28,8 @@ export interface ImageExpectation {
   requireAttestations?: boolean;
   /** HEAD every config and layer. */
   blobs: boolean;
+  /** Blobs the caller read whole (size checked): present, not asked again. */
+  read?: ReadonlySet<string>;
 }
 
 export interface Place {
@@ -49,7 +51,7 @@ export async function checkImage(
   checkPlatforms(findings, tree, expect, fail);
   checkAnnotations(findings, tree, expect, fail);
   checkAttestations(findings, tree, expect, fail);
-  if (expect.blobs) await checkBlobs(findings, target, tree, fail);
+  if (expect.blobs) await checkBlobs(findings, target, tree, expect.read, fail);
 }
 
 export type Fail = (
@@ -230,7 +232,13 @@ function subjectOf(entry: Descriptor): string | undefined {
   }
 }
 
-async function checkBlobs(f: Findings, target: ReadTarget, tree: ImageTree, fail: Fail) {
+async function checkBlobs(
+  f: Findings,
+  target: ReadTarget,
+  tree: ImageTree,
+  readElsewhere: ReadonlySet<string> = new Set(),
+  fail: Fail,
+) {
   const blobs = [
     ...tree.platforms.flatMap((image) => [
       image.manifest.config,
@@ -240,7 +248,8 @@ async function checkBlobs(f: Findings, target: ReadTarget, tree: ImageTree, fail
     ...tree.incomplete.flatMap((image) => image.manifest?.layers ?? []),
   ];
   // A config in `platforms` was read whole and its digest checked: it is there.
-  const read = new Set(tree.platforms.map((image) => `${image.manifest.config.digest}`));
+  const configs = tree.platforms.map((image) => `${image.manifest.config.digest}`);
+  const read = new Set([...configs, ...readElsewhere]);
   // One image's few blobs asked at once; checks counted in the blobs' order.
   const present = await Promise.all(
     blobs.map((blob) => read.has(`${blob.digest}`) || target.exists(blob)),

@@ -46,13 +46,14 @@ export type FailAt = (
   actual?: string,
 ) => () => Failure;
 
+/** Returns the top layer when it was read whole. */
 export async function checkLayers(
   findings: Findings,
   target: ReadTarget,
   image: PlatformImage,
   expect: LayerExpectation,
   fail: FailAt,
-): Promise<void> {
+): Promise<Descriptor | undefined> {
   const layers = image.manifest.layers;
   const lower = expect.files.length > 0 ? layers.slice(0, -1) : layers;
   const digests = (list: readonly Descriptor[]) => list.map((l) => l.digest.toString());
@@ -66,9 +67,9 @@ export async function checkLayers(
     ),
   );
   const top = layers.at(-1);
-  if (expect.files.length === 0 || top === undefined) return;
+  if (expect.files.length === 0 || top === undefined) return undefined;
   const entries = await topLayerEntries(target, top);
-  if (entries === undefined) return;
+  if (entries === undefined) return undefined;
   checkEntryPaths(findings, entries, image.platform, fail);
   for (const file of expect.files) {
     await checkPlacedFile(
@@ -80,6 +81,8 @@ export async function checkLayers(
       fail,
     );
   }
+  // Read whole (its size checked): the caller need not ask for it again.
+  return top;
 }
 
 async function topLayerEntries(

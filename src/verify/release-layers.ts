@@ -23,20 +23,22 @@ export class ReleaseLayers {
     readonly client: RegistryClient,
   ) {}
 
+  /** The layer checks; returns the digests of the layers it read whole. */
   async check(
     findings: Findings,
     target: ReadTarget,
     tree: ImageTree,
     name: string,
     place: Place,
-  ): Promise<void> {
+  ): Promise<Set<string>> {
+    const read = new Set<string>();
     const image = this.plan.images.find((candidate) => candidate.name === name);
-    if (image === undefined) return;
+    if (image === undefined) return read;
     const base =
       image.kind === 'variant' && image.from ? await this.#base(image.from) : undefined;
     for (const platform of tree.platforms) {
       const baseImage = base?.find((p) => p.platform === platform.platform);
-      await checkLayers(
+      const top = await checkLayers(
         findings,
         target,
         platform,
@@ -47,7 +49,9 @@ export class ReleaseLayers {
         },
         failureAt(place),
       );
+      if (top !== undefined) read.add(`${top.digest}`);
     }
+    return read;
   }
 
   #base(reference: string): Promise<BasePlatform[]> {

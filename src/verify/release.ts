@@ -131,17 +131,46 @@ async function checkOnce(
     tag: tag.tag,
     digest: `${tagged.digest}`,
   };
+  let tree: ImageTree;
   try {
     // The tag's HEAD named the descriptor; the GET by digest proves the bytes.
-    const tree = await readImage(target, tagged, { tolerant: true });
-    await checkImage(findings, target, tree, run.expect, place);
-    await run.layers?.check(findings, target, tree, tag.image, place);
-    return { read: tree, findings };
+    tree = await readImage(target, tagged, { tolerant: true });
   } catch (error) {
-    if (!isGantryError(error)) throw error;
-    unreadable(findings, place, error);
-    return { read: error, findings };
+    return failed(findings, place, error);
   }
+  // Layer checks first: a top layer they read whole needs no HEAD after.
+  // Their findings still follow the image's, as when they ran second.
+  const layered = new Findings();
+  const layers = await settled(
+    run.layers?.check(layered, target, tree, tag.image, place),
+  );
+  try {
+    const expect = { ...run.expect, ...(layers.value ? { read: layers.value } : {}) };
+    await checkImage(findings, target, tree, expect, place);
+  } catch (error) {
+    return failed(findings, place, error);
+  }
+  mergeFindings(findings, layered);
+  if (layers.error !== undefined) return failed(findings, place, layers.error);
+  return { read: tree, findings };
+}
+
+/** A check's result or its failure, so what ran before it is kept. */
+async function settled<T>(
+  work: Promise<T> | undefined,
+): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await work };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The image could not be read on: reported unreadable; other errors are thrown. */
+function failed(findings: Findings, place: Place, error: unknown): Checked {
+  if (!isGantryError(error)) throw error;
+  unreadable(findings, place, error);
+  return { read: error, findings };
 }
 
 function mergeFindings(into: Findings, from: Findings): void {
