@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGantry } from '../harness/cli.js';
 import { getRegistries } from '../harness/registries.js';
-import { uniqueRepository } from './support.js';
+import { access, uniqueRepository } from './support.js';
 
 /**
  * `gantry build --output REGISTRY/REPO` for two platforms: each layer goes
@@ -53,18 +53,28 @@ describe('gantry build pushing to a registry', () => {
     await Promise.all(['amd64', 'arm64'].map(writeTool));
   });
 
-  const build = (output: string, extra: string[] = []) =>
-    runGantry([
-      '--debug',
-      'build',
-      '--platform',
-      'linux/amd64,linux/arm64',
-      '--no-cache',
-      ...extra,
-      '--output',
-      output,
-      root,
-    ]);
+  /** `global` goes before `build` (registry access), `extra` after it. */
+  const build = (
+    output: string,
+    extra: string[] = [],
+    global: string[] = [],
+    input = '',
+  ) =>
+    runGantry(
+      [
+        '--debug',
+        ...global,
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--no-cache',
+        ...extra,
+        '--output',
+        output,
+        root,
+      ],
+      input === '' ? {} : { input },
+    );
 
   it('sends each blob once and the layers while they are compressed', async () => {
     const { plain } = await getRegistries();
@@ -111,5 +121,18 @@ describe('gantry build pushing to a registry', () => {
     const refused = await build(`${repo}:x`, ['--compression-level', 'fast']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--compression-level "fast" is not a whole number/);
+  });
+
+  it('streams the layers to a TLS and a token registry as well', async () => {
+    const { tls, token } = await getRegistries();
+    for (const registry of [tls, token]) {
+      const { flags, input } = access(registry);
+      const output = `${uniqueRepository(registry, 'stream')}:1`;
+      const result = await build(output, [], flags, input);
+      assert.equal(result.code, 0, result.stderr);
+      const streamed = result.stderr.match(/^debug: http > PATCH .*$/gm) ?? [];
+      assert.equal(streamed.length, 2, `${registry.kind}: ${result.stderr}`);
+      assert.equal(count(requests(result.stderr), /^PUT .*\/blobs\/uploads\/ID$/), 4);
+    }
   });
 });
