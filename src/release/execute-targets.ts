@@ -1,3 +1,4 @@
+import { createLimit } from '../copy/limit.js';
 import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { parseRepository } from '../reference/parse.js';
@@ -6,8 +7,8 @@ import { openTarget } from '../store/open-target.js';
 import type { WriteTarget } from '../store/target.js';
 import { LAYOUT_PREFIX } from './file-sections.js';
 import type { Destination } from './file-types.js';
-import type { CurrentTag } from './plan-diff.js';
-import type { PlannedDestination } from './plan-types.js';
+import { COMPARE_CONCURRENCY, type CurrentTag } from './plan-diff.js';
+import type { PlannedDestination, ReleasePlan } from './plan-types.js';
 
 /**
  * The release's destinations as targets: `--to` parsing, opening a
@@ -60,6 +61,27 @@ export function currentTags(client: RegistryClient): CurrentTag {
     const opened = await target;
     return opened === undefined ? undefined : tagDigest(opened, tag);
   };
+}
+
+/**
+ * `currentTags` with every planned tag asked for now, COMPARE_CONCURRENCY
+ * at a time: the look-ups run while the images build, and the comparison
+ * after the build finds them answered. A failed look-up fails the
+ * comparison that asks for it, as it would have without this.
+ */
+export function prefetchTags(plan: ReleasePlan, client: RegistryClient): CurrentTag {
+  const read = currentTags(client);
+  const limit = createLimit(COMPARE_CONCURRENCY);
+  const asked = new Map<string, Promise<Digest | undefined>>();
+  for (const destination of plan.destinations) {
+    for (const write of destination.writes) {
+      const lookup = limit(() => read(destination.name, write.tag));
+      lookup.catch(() => undefined);
+      asked.set(`${destination.name} ${write.tag}`, lookup);
+    }
+  }
+  return (destination, tag) =>
+    asked.get(`${destination} ${tag}`) ?? read(destination, tag);
 }
 
 async function openReadOnly(

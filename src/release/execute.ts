@@ -1,5 +1,5 @@
 import { publishAll } from './execute-publish.js';
-import { currentTags } from './execute-targets.js';
+import { prefetchTags } from './execute-targets.js';
 import type { ExecuteOptions, ReleaseOutcome } from './execute-types.js';
 import { comparePlan } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
@@ -21,12 +21,14 @@ export async function executeRelease(
   options: ExecuteOptions,
 ): Promise<ReleaseOutcome> {
   const started = Date.now();
+  // Destinations' current tags are read while the images build.
+  const current = prefetchTags(plan, options.client);
   const results = await stageRelease(plan, options);
   try {
     const built = Date.now();
     const images = plan.images.map((image) => describeBuilt(image.name, results));
     const planned = new Map(images.map((image) => [image.name, image.digest]));
-    const diff = await comparePlan(plan, currentTags(options.client), { planned });
+    const diff = await comparePlan(plan, current, { planned });
     const compared = Date.now();
 
     const destinations = await publishAll(
