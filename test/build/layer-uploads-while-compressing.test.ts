@@ -128,7 +128,7 @@ test('a registry that refuses the upload leaves the build as it was', async () =
   }
 });
 
-test('a layer that fails fails the build with its own error, not the upload', async () => {
+test('a failing layer fails the build with its own error, not the upload', async () => {
   const repo = Reference.parseRepository(`${host}/build/early-fail-${process.pid}`);
   const broken = builds();
   const step = broken[1]!.steps[0]!;
