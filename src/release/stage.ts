@@ -24,9 +24,10 @@ export type StageOptions = Pick<
 
 /**
  * Images built at once while staging. A build alternates between CPU work
- * (gzip on the worker threads, hashing) and waiting on the base image's
- * registry; three keeps both cores of a small CI machine busy while one
- * build waits, without piling up memory for every image at once.
+ * (gzip on the shared worker threads, hashing) and waiting on the base
+ * image's registry; three keeps both cores of a small CI machine busy while
+ * one build waits. Six built the 25-image release no faster on two cores
+ * (bench/release/profile.ts), and each image in flight holds its layers.
  */
 export const STAGE_CONCURRENCY = 3;
 
