@@ -6,6 +6,7 @@ import { resolveBase, SCRATCH } from './base.js';
 import type { BuildEvent, PlatformBuild } from './build-image.js';
 import { cachedLayer } from './cache.js';
 import type { LayerInput } from './entries.js';
+import type { DeflatePool } from './gzip-pool.js';
 import {
   annotate,
   appendLayers,
@@ -16,7 +17,6 @@ import {
   startImage,
 } from './image.js';
 import { type LayerCompression, resolveEpoch } from './layer-options.js';
-import type { DeflatePool } from './gzip-pool.js';
 import type { LayerUpload } from './layer-upload.js';
 import type { OverlayTarget } from './overlay.js';
 import { hostPlatform, platformArgs, substituteInput } from './platform-args.js';

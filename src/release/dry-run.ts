@@ -1,6 +1,6 @@
-import type { BuiltReleaseImage } from './execute-types.js';
 import type { RegistryClient } from '../registry/client.js';
 import { currentTags } from './execute-targets.js';
+import type { BuiltReleaseImage } from './execute-types.js';
 import { stageFromDigests } from './from-digests.js';
 import { comparePlan, type PlanDiff } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';

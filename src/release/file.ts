@@ -4,8 +4,8 @@ import { LineCounter, type Node, parseDocument } from 'yaml';
 import { ErrorCode, GantryError } from '../errors.js';
 import { type Platform, platformToString } from '../oci/platform.js';
 import { checkFileTags } from './file-checks.js';
-import { DEFAULT_RELEASE_FILE } from './file-name.js';
 import { readBase, readPlatform, readVariant } from './file-images.js';
+import { DEFAULT_RELEASE_FILE } from './file-name.js';
 import { Field, fieldOf } from './file-node.js';
 import {
   readAnnotations,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PlanDiff, TagChange } from '../../src/release/plan-diff.js';
 import type { ReleaseRecord } from '../../src/release/record.js';
+import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
 import { runGantry } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
 
 /**
  * Through the CLI against the real registry: release A (a base image and

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
-import { OCI_INDEX } from '../harness/images.js';
 import { runGantry } from '../harness/cli.js';
+import { OCI_INDEX } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 
