@@ -4,7 +4,8 @@ import { humanSize } from './format.js';
 
 /**
  * What `gantry release` shows: one progress line per step on stderr, and
- * a summary table (image, platforms, tags, digest) on stdout at the end.
+ * a summary table (image, its platforms by name, tags, digest) on stdout
+ * at the end.
  */
 
 const SUMMARY_HEADERS = ['IMAGE', 'PLATFORMS', 'TAGS', 'DIGEST'];
@@ -44,7 +45,7 @@ export function summaryTable(outcome: ReleaseOutcome): string {
   );
   const rows = outcome.images.map((image) => [
     image.name,
-    String(image.platforms.length),
+    image.platforms.map((built) => built.platform).join(','),
     (tagsByImage.get(image.name) ?? []).join(','),
     image.digest.toString(),
   ]);

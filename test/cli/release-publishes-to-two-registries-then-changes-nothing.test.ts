@@ -125,6 +125,15 @@ describe('gantry release into two plain registries', () => {
     assert.equal(run.code, 0, run.stderr);
     record = await readRecord('first.json');
     assert.match(run.stdout, /IMAGE\s+PLATFORMS\s+TAGS\s+DIGEST/);
+    // Every image's row names its platforms, then its tags and digest.
+    for (const image of record.images) {
+      const row = run.stdout
+        .split('\n')
+        .find((line) => line.startsWith(`${image.name} `));
+      assert.ok(row, `no summary row for ${image.name}`);
+      assert.match(row, /\slinux\/amd64,linux\/arm64\s/);
+      assert.ok(row.endsWith(image.digest), row);
+    }
     // The release reads itself back at the end (gantry verify's checks).
     assert.match(run.stderr, /^\d+ checks, 0 failures$/m);
     assert.equal(record.tags.length, 2 * (4 + 6 + 3));
