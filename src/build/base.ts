@@ -4,10 +4,11 @@ import type { Descriptor } from '../oci/descriptor.js';
 import {
   type ImageManifest,
   MAX_MANIFEST_BYTES,
+  type Manifest,
   parseManifest,
 } from '../oci/manifest.js';
 import { familyOf, MediaType, type MediaTypeFamily } from '../oci/mediatype.js';
-import { type Platform, platformToString } from '../oci/platform.js';
+import { normalizePlatform, type Platform, platformToString } from '../oci/platform.js';
 import { platformMatches, requirePlatform } from '../oci/platform-match.js';
 import type { RegistryClient } from '../registry/client.js';
 import { MemoryTarget } from '../store/memory.js';
@@ -36,19 +37,84 @@ export interface ResolvedBase {
   family: MediaTypeFamily;
 }
 
+/**
+ * A base image's reference opened and its top manifest (an index, or one
+ * image manifest) read: what every platform built on it starts from.
+ */
+export interface OpenedBase {
+  ref: string;
+  source: ReadTarget;
+  top: Manifest;
+}
+
+/**
+ * Base reads shared by the builds of one call (one `gantry build`, one
+ * release): each base reference is resolved and its top manifest read once,
+ * and each platform's manifest and config once, however many images and
+ * platforms start from it. Promises are kept, not values, so builds that
+ * run at once wait on the same reads. Layers are never read here.
+ */
+export class BaseCache {
+  readonly #opened = new Map<string, Promise<OpenedBase>>();
+  readonly #resolved = new Map<string, Promise<ResolvedBase>>();
+
+  resolve(
+    ref: string,
+    platform: Platform,
+    client: RegistryClient,
+  ): Promise<ResolvedBase> {
+    if (ref === SCRATCH) return Promise.resolve(scratchBase(platform));
+    const key = `${ref} ${platformToString(normalizePlatform(platform))}`;
+    let base = this.#resolved.get(key);
+    if (base === undefined) {
+      base = this.#open(ref, client).then((opened) => platformBase(opened, platform));
+      this.#resolved.set(key, base);
+    }
+    return base;
+  }
+
+  #open(ref: string, client: RegistryClient): Promise<OpenedBase> {
+    let opened = this.#opened.get(ref);
+    if (opened === undefined) {
+      opened = openBase(ref, client);
+      // Each platform's promise reports a failure; this one only feeds them.
+      opened.catch(() => undefined);
+      this.#opened.set(ref, opened);
+    }
+    return opened;
+  }
+}
+
+/** One platform of a base; `cache` shares the reads with other builds. */
 export async function resolveBase(
   ref: string,
   platform: Platform,
-  options: { client: RegistryClient },
+  options: { client: RegistryClient; cache?: BaseCache },
 ): Promise<ResolvedBase> {
-  if (ref === SCRATCH) return scratchBase(platform);
+  const cache = options.cache ?? new BaseCache();
+  return cache.resolve(ref, platform, options.client);
+}
 
-  // TODO(perf): a multi-platform build reads a base's index once per platform.
-  const opened = await openTarget(ref, { client: options.client, readOnly: true });
+/** Resolves a base reference (its tag: `latest` when none) and reads its top manifest. */
+export async function openBase(ref: string, client: RegistryClient): Promise<OpenedBase> {
+  const opened = await openTarget(ref, { client, readOnly: true });
   const source = opened.target;
-  const where = `base image ${ref}`;
-  const top = await sourceStep(where, () => source.resolve(opened.ref ?? 'latest'));
-  const manifest = await pickManifest(source, top, platform, where);
+  const where = baseWhere(ref);
+  const descriptor = await sourceStep(where, () =>
+    source.resolve(opened.ref ?? 'latest'),
+  );
+  const top = await readManifest(source, descriptor, where);
+  return { ref, source, top };
+}
+
+/** The platform's manifest of an opened base and its config, checked. */
+async function platformBase(
+  opened: OpenedBase,
+  platform: Platform,
+): Promise<ResolvedBase> {
+  const { ref, source } = opened;
+  const where = baseWhere(ref);
+  const manifest = await pickManifest(source, opened.top, platform, where);
 
   const bytes = await sourceStep(where, () => source.fetchBytes(manifest.config));
   const config = parseImageConfig(bytes, {
@@ -65,6 +131,10 @@ export async function resolveBase(
   }
   const family = familyOf(manifest.mediaType) ?? 'oci';
   return { manifest, config, source, ref, family };
+}
+
+function baseWhere(ref: string): string {
+  return `base image ${ref}`;
 }
 
 /** scratch: no layers, an OCI config naming only the platform. */
@@ -91,11 +161,10 @@ export function scratchBase(platform: Platform): ResolvedBase {
 
 async function pickManifest(
   source: ReadTarget,
-  descriptor: Descriptor,
+  manifest: Manifest,
   platform: Platform,
   where: string,
 ): Promise<ImageManifest> {
-  const manifest = await readManifest(source, descriptor, where);
   if (manifest.kind === 'manifest') return manifest;
 
   const entry = requirePlatform(platform, manifest.manifests, where);
@@ -110,7 +179,11 @@ async function pickManifest(
   return child;
 }
 
-async function readManifest(source: ReadTarget, descriptor: Descriptor, where: string) {
+async function readManifest(
+  source: ReadTarget,
+  descriptor: Descriptor,
+  where: string,
+): Promise<Manifest> {
   const bytes = await sourceStep(where, () =>
     source.fetchBytes(descriptor, MAX_MANIFEST_BYTES),
   );

@@ -2,7 +2,7 @@ import type { ImageConfig } from '../oci/config.js';
 import type { ImageManifest } from '../oci/manifest.js';
 import type { Platform } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
-import { resolveBase, SCRATCH } from './base.js';
+import { type BaseCache, SCRATCH } from './base.js';
 import type { BuildEvent, PlatformBuild } from './build-image.js';
 import { cachedLayer } from './cache.js';
 import type { LayerInput } from './entries.js';
@@ -30,6 +30,8 @@ export interface PlatformSettings {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   cacheDir: string | false;
+  /** Base reads shared by every platform and image of the call. */
+  bases: BaseCache;
   buildPlatform?: Platform;
   /** gzip workers shared by every layer of the build. */
   pool?: DeflatePool;
@@ -57,7 +59,7 @@ export async function buildPlatform(
   const epoch = resolveEpoch(settings.epoch);
   const created = rfc3339(new Date(epoch * 1000));
   const { platform } = build;
-  const base = await resolveBase(build.base, platform, { client: settings.client });
+  const base = await settings.bases.resolve(build.base, platform, settings.client);
   settings.onEvent?.({
     type: 'base',
     platform,

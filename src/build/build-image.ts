@@ -14,6 +14,7 @@ import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { MemoryTarget } from '../store/memory.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
+import { BaseCache } from './base.js';
 import { checkPlatforms, indexOf } from './build-image-index.js';
 import { buildPlatform } from './build-image-platform.js';
 import { defaultCacheDir } from './cache.js';
@@ -79,6 +80,11 @@ export interface BuildOptions {
   descriptorAnnotations?: Record<string, string>;
   /** Layer cache folder; default defaultCacheDir(); false for none. */
   cacheDir?: string | false;
+  /**
+   * Base reads to share with other builds (a release's images); without
+   * it, the call's platforms share their own, so each base is read once.
+   */
+  bases?: BaseCache;
   /** Write an index even for one platform (platforms given as a list). */
   index?: boolean;
   /** BUILDPLATFORM; the machine's own otherwise. */
@@ -138,6 +144,7 @@ export async function buildImages(
     ...options,
     compression,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
+    bases: options.bases ?? new BaseCache(),
     ...(pool === undefined ? {} : { pool }),
     ...(target === undefined
       ? {}

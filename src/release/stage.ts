@@ -1,4 +1,5 @@
 import { attestRelease } from '../attest/release.js';
+import { BaseCache } from '../build/base.js';
 import { type BuildResult, buildImages } from '../build/build-image.js';
 import { DeflatePool } from '../build/gzip-pool.js';
 import { throwIfAborted } from '../copy/errors.js';
@@ -49,11 +50,13 @@ export async function stageRelease(
   // One set of gzip workers for every image: starting a set per image
   // costs more CPU than a small image's layers take to compress.
   const pool = new DeflatePool();
+  // Variants that share a base, and each image's platforms, read it once.
+  const bases = new BaseCache();
   try {
     const tasks = images.map((image, index) =>
       limit(async () => {
         throwIfAborted(signal);
-        const run = { ...options, pool };
+        const run = { ...options, pool, bases };
         done.set(image.image, await stageImage(plan, image, index, images, run));
       }),
     );
@@ -73,7 +76,7 @@ async function stageImage(
   image: ImageBuilds,
   index: number,
   images: ImageBuilds[],
-  options: StageOptions & { pool: DeflatePool },
+  options: StageOptions & { pool: DeflatePool; bases: BaseCache },
 ): Promise<BuildResult> {
   options.onEvent?.({
     type: 'building',
@@ -87,6 +90,7 @@ async function stageImage(
   const built = await buildImages(image.builds, {
     client: options.client,
     pool: options.pool,
+    bases: options.bases,
     ...image.options,
     ...(epoch === undefined ? {} : { epoch }),
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
