@@ -5,6 +5,13 @@
  */
 
 export interface Logger {
+  /**
+   * False when debug lines go nowhere: writers then skip building them
+   * (formatting and redacting a line per HTTP exchange costs CPU on every
+   * request). Absent means on, so a logger written before this flag still
+   * gets every line.
+   */
+  readonly debugEnabled?: boolean;
   /** Detail for `--debug`: one line per HTTP request and response, and so on. */
   debug(message: string): void;
   /** Something the user should know about that did not stop the operation. */
@@ -13,9 +20,15 @@ export interface Logger {
 
 /** The default: says nothing. */
 export const silentLogger: Logger = Object.freeze({
+  debugEnabled: false,
   debug(): void {},
   warn(): void {},
 });
+
+/** True when `logger` wants debug lines: build them only then. */
+export function debugEnabled(logger: Logger): boolean {
+  return logger.debugEnabled !== false;
+}
 
 /** A logger that keeps every line, for tests and for `--json` reports. */
 export class MemoryLogger implements Logger {

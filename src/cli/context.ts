@@ -102,6 +102,7 @@ async function explicitCredentials(
 /** Debug lines only with `--debug`; warnings always. Both redacted, on stderr. */
 function cliLogger(io: CliIO, debug: boolean, secrets: SecretRegistry): Logger {
   return {
+    debugEnabled: debug,
     debug(message: string): void {
       if (debug) io.stderr.write(`${secrets.redact(`debug: ${message}`)}\n`);
     },

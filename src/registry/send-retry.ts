@@ -39,7 +39,8 @@ export async function sendWithRetries(
   options: SendRetryOptions,
 ) {
   const { policy, replayable, logger, redact } = options;
-  const target = `${request.method} ${redactUrl(request.url.toString())}`;
+  // Named only in retry lines, which are rare: not built for every request.
+  const target = () => `${request.method} ${redactUrl(request.url.toString())}`;
   let stalls = 0;
   for (let attempt = 0; ; attempt++) {
     const last = !replayable || attempt + 1 >= policy.attempts;
@@ -54,7 +55,7 @@ export async function sendWithRetries(
       }
       const delay = backoffDelay(attempt, policy, options.random);
       const why = error instanceof Error ? error.message : String(error);
-      logger.debug(redact(`retry ${attempt + 1} of ${target} in ${delay} ms: ${why}`));
+      logger.debug(redact(`retry ${attempt + 1} of ${target()} in ${delay} ms: ${why}`));
       await wait(delay);
       continue;
     }
@@ -64,7 +65,7 @@ export async function sendWithRetries(
       backoffDelay(attempt, policy, options.random);
     logger.debug(
       redact(
-        `retry ${attempt + 1} of ${target} in ${delay} ms: status ${response.status}`,
+        `retry ${attempt + 1} of ${target()} in ${delay} ms: status ${response.status}`,
       ),
     );
     await discard(response.body);

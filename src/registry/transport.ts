@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import requestOn from 'undici/lib/api/api-request.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import { ErrorCode, GantryError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { debugEnabled, type Logger } from '../log.js';
 import { describeCause, networkError } from './network-error.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import type { HttpMethod } from './types.js';
@@ -154,36 +154,44 @@ export class Transport {
     body: Uint8Array | Readable | undefined,
   ): Promise<TransportResponse> {
     const { logger, redact } = this.#options;
-    const target = redactUrl(url.toString());
-    const started = performance.now();
-    logger.debug(redact(`http > ${method} ${target} ${formatHeaders(headers)}`));
+    // Each trace line costs a URL and header redaction: built only when wanted.
+    const tracing = debugEnabled(logger);
+    const started = tracing ? performance.now() : 0;
+    if (tracing) {
+      const target = redactUrl(url.toString());
+      logger.debug(redact(`http > ${method} ${target} ${formatHeaders(headers)}`));
+    }
     const { headersMs, uploadHeadersMs } = this.#timeouts;
+    const own = url.origin === this.#options.origin;
     let answer: Dispatcher.ResponseData;
     try {
-      const agent =
-        url.origin === this.#options.origin ? this.#registryAgent : this.#otherAgent;
-      answer = await requestOn.call(agent, {
+      answer = await requestOn.call(own ? this.#registryAgent : this.#otherAgent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
         headers,
         body: body ?? null,
         headersTimeout: isSlowRequest(method, url, body) ? uploadHeadersMs : headersMs,
+        // undici closes the connection after every HEAD, in case a server sends
+        // a body anyway; a registry answers HEAD with headers only (RFC 9110
+        // section 9.3.2), so its connection stays for the next request.
+        ...(own && method === 'HEAD' ? { reset: false } : {}),
       });
     } catch (error) {
-      logger.debug(redact(`http x ${method} ${target} ${describeCause(error)}`));
+      const target = redactUrl(url.toString());
+      if (tracing)
+        logger.debug(redact(`http x ${method} ${target} ${describeCause(error)}`));
       const failure = networkError(error, method, target, this.#options.registry);
       failure.message = redact(failure.message);
       throw failure;
     }
     const responseHeaders = flatten(answer.headers);
-    const ms = Math.round(performance.now() - started);
-    logger.debug(
-      redact(
-        `http < ${answer.statusCode} ${method} ${target} (${ms} ms) ` +
-          formatHeaders(responseHeaders),
-      ),
-    );
+    if (tracing) {
+      const ms = Math.round(performance.now() - started);
+      const target = redactUrl(url.toString());
+      const line = `http < ${answer.statusCode} ${method} ${target} (${ms} ms) `;
+      logger.debug(redact(line + formatHeaders(responseHeaders)));
+    }
     return {
       method,
       status: answer.statusCode,
