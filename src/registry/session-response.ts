@@ -22,28 +22,41 @@ export function toRegistryResponse(
   answer: TransportResponse,
   registry: string,
 ): RegistryResponse {
-  const response = { ...answer, body: guardedBody(answer, registry) };
+  // Most answers are only dumped (HEAD, 201, 202, 204): the guard around the
+  // body (a Transform and a pipe) is made only when someone reads it.
+  let guarded: Readable | undefined;
+  const body = (): Readable => {
+    guarded ??= guardedBody(answer, registry);
+    return guarded;
+  };
+  // Until then, a body that breaks keeps its error on the destroyed stream,
+  // where guardedBody finds it; without a listener it would be thrown at the
+  // process as an uncaught 'error' event.
+  answer.body.on('error', ignore);
+  const { url } = answer;
   let used = false;
   const claim = (): void => {
     if (used) {
       throw new GantryError(
         ErrorCode.Internal,
-        `the body of ${redactUrl(response.url)} was read twice`,
+        `the body of ${redactUrl(url)} was read twice`,
       );
     }
     used = true;
   };
   const bytes = async (limit?: number): Promise<Uint8Array> => {
     claim();
-    return readLimited(response, limit);
+    return readLimited(url, body(), limit);
   };
   const text = async (limit = DEFAULT_TEXT_LIMIT_BYTES): Promise<string> =>
     Buffer.from(await bytes(limit)).toString('utf8');
   return {
-    status: response.status,
-    headers: response.headers,
-    url: response.url,
-    body: response.body,
+    status: answer.status,
+    headers: answer.headers,
+    url: answer.url,
+    get body() {
+      return body();
+    },
     bytes,
     text,
     async json<T = unknown>(limit = DEFAULT_TEXT_LIMIT_BYTES): Promise<T> {
@@ -53,7 +66,7 @@ export function toRegistryResponse(
       } catch (error) {
         throw new GantryError(
           ErrorCode.Registry,
-          `${redactUrl(response.url)} answered invalid JSON`,
+          `${redactUrl(url)} answered invalid JSON`,
           {
             cause: error,
             hint:
@@ -66,22 +79,24 @@ export function toRegistryResponse(
     async dump(): Promise<void> {
       if (used) return;
       used = true;
-      await discard(response.body);
+      await discard(guarded ?? answer.body);
     },
   };
 }
 
-async function readLimited(response: TransportResponse, limit?: number) {
+function ignore(): void {}
+
+async function readLimited(url: string, body: Readable, limit?: number) {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of body) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
     size += buffer.length;
     if (limit !== undefined && size > limit) {
-      response.body.destroy();
+      body.destroy();
       throw new GantryError(
         ErrorCode.Registry,
-        `the answer from ${redactUrl(response.url)} is over the ${limit} bytes allowed`,
+        `the answer from ${redactUrl(url)} is over the ${limit} bytes allowed`,
         {
           details: { limit },
           hint: 'the registry sent more than this kind of answer holds',
@@ -108,9 +123,12 @@ function guardedBody(response: TransportResponse, registry: string): Readable {
       done(null, chunk);
     },
   });
-  source.once('error', (error) => {
+  const broke = (error: unknown): void => {
     counted.destroy(bodyError(error, response, registry, received));
-  });
+  };
+  // It may have broken already, before anyone asked for it.
+  if (source.errored !== null) broke(source.errored);
+  else source.once('error', broke);
   // The body may break before anyone reads it (a blob opened, then read
   // once an upload is under way). The error stays on the destroyed stream,
   // where a reader's for-await or pipeline gets it; without this listener
