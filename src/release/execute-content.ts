@@ -1,19 +1,23 @@
-import type { BuildResult } from '../build/build-image.js';
 import { copyBlob } from '../copy/blobs.js';
 import { onSide, throwIfAborted } from '../copy/errors.js';
-import { createLimit, type Limit, settleAll } from '../copy/limit.js';
-import { type CopyPlan, planCopy } from '../copy/plan.js';
+import { createLimit, settleAll } from '../copy/limit.js';
+import type { PlannedManifest } from '../copy/plan.js';
 import type { BlobTransfer, CopyEvent, CopyStats } from '../copy/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { WriteTarget } from '../store/target.js';
+import type { StagedImage } from './execute-pipeline.js';
+import { openDestination } from './execute-targets.js';
 import type { ExecuteOptions, PushedImage } from './execute-types.js';
+import type { PlannedDestination } from './plan-types.js';
 
 /**
- * One destination's content for a whole release, untagged: the distinct
- * blobs of all images at once (a blob that several images share, such as
- * a base layer, is checked and sent once), then every image's manifests,
- * children before parents, images side by side. Nothing here writes a
- * tag, so whatever fails or is interrupted, no tag reaches missing content.
+ * One destination's content for a whole release, untagged, pushed image by
+ * image as each one is staged, while later images still build: an image's
+ * blobs at once, then its manifests, children before parents. A blob or
+ * manifest that several images share (a base layer) is sent once; an image
+ * that needs one another image is sending waits for that transfer. Nothing
+ * here writes a tag, so whatever fails or is interrupted, no tag reaches
+ * missing content.
  */
 
 /**
@@ -25,155 +29,168 @@ import type { ExecuteOptions, PushedImage } from './execute-types.js';
  */
 export const DESTINATION_PUSH_CONCURRENCY = 8;
 
-/** One image's copy plan from its staging; the same for every destination. */
-export interface StagedImage {
-  image: string;
-  result: BuildResult;
-  plan: CopyPlan;
-}
-
-/** Plans every image's copy from staging once (staging is memory: no requests). */
-export async function planStaged(
-  results: ReadonlyMap<string, BuildResult>,
-  options: Pick<ExecuteOptions, 'signal'>,
-): Promise<StagedImage[]> {
-  const limit = createLimit(DESTINATION_PUSH_CONCURRENCY);
-  const planned = [...results].map(async ([image, result]) => {
-    const context = {
-      source: result.staging,
-      limit,
-      emit: () => {},
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    };
-    // Staging's referrers are the release's own attestations (src/attest).
-    const plan = await planCopy(context, `${result.root.digest}`, { referrers: true });
-    return { image, result, plan };
-  });
-  return Promise.all(planned);
-}
-
-interface Push {
-  target: WriteTarget;
-  destination: string;
-  signal: AbortSignal;
-  stop: AbortController;
-  limit: Limit;
+/** What every destination's pushes share: the run, its stop and tag look-ups. */
+export interface ContentRun {
   options: ExecuteOptions;
+  signal: AbortSignal;
+  /**
+   * Digests the destination's planned tags name now. It answers only once
+   * every destination's tags were read: one that cannot be read stops the
+   * release before anything is written anywhere.
+   */
+  held(destination: string): Promise<ReadonlySet<string>>;
+  /** Stops the release at the first failure. */
+  fail(error: unknown): void;
 }
 
-/**
- * Every image's content in `target`; per-image stats in the images' order.
- * An image whose index a tag there names already (`held`, from the plan's
- * comparison) is complete: the registry took that index only after its
- * children, and they only after their blobs. It is asked nothing more.
- */
-export async function pushContent(
-  target: WriteTarget,
-  destination: string,
-  staged: StagedImage[],
-  options: ExecuteOptions & { held: ReadonlySet<string> },
-): Promise<PushedImage[]> {
-  throwIfAborted(options.signal);
-  const stop = new AbortController();
-  const signals = options.signal === undefined ? [] : [options.signal];
-  const signal = AbortSignal.any([stop.signal, ...signals]);
-  const limit = createLimit(DESTINATION_PUSH_CONCURRENCY);
-  const push: Push = { target, destination, signal, stop, limit, options };
+/** What a destination's content came to, once every image was pushed. */
+export interface PushedContent {
+  target: WriteTarget;
+  /** In the order asked for (the plan's). */
+  pushed: PushedImage[];
+  /** From its first content request to its last, beside the builds. */
+  pushMs: number;
+}
 
-  const stats = new Map(staged.map((image) => [image.image, emptyStats(image.plan)]));
-  const held = (image: StagedImage) => options.held.has(`${image.result.root.digest}`);
-  for (const image of staged.filter(held)) {
-    stats.get(image.image)!.skipped = image.plan.blobs.length;
+export class DestinationContent {
+  readonly #destination: PlannedDestination;
+  readonly #run: ContentRun;
+  readonly #limit = createLimit(DESTINATION_PUSH_CONCURRENCY);
+  readonly #blobs = new Map<string, Promise<void>>();
+  readonly #manifests = new Map<string, Promise<void>>();
+  readonly #pushes: Promise<void>[] = [];
+  readonly #stats = new Map<string, CopyStats>();
+  #target: Promise<WriteTarget> | undefined;
+  #startedAt: number | undefined;
+
+  constructor(destination: PlannedDestination, run: ContentRun) {
+    this.#destination = destination;
+    this.#run = run;
   }
-  const missing = staged.filter((image) => !held(image));
-  await pushBlobs(push, missing, stats);
-  await pushManifests(push, missing, stats);
 
-  return staged.map(({ image }) => {
-    const counted = stats.get(image)!;
-    options.onEvent?.({ type: 'pushed', destination, image, stats: counted });
-    return { image, stats: counted };
-  });
-}
-
-/** Each distinct blob once, for the first image (in plan order) that names it. */
-async function pushBlobs(
-  push: Push,
-  staged: StagedImage[],
-  stats: Map<string, CopyStats>,
-): Promise<void> {
-  const owners = new Map<string, { owner: StagedImage; blob: Descriptor }>();
-  for (const image of staged) {
-    for (const blob of image.plan.blobs) {
-      const key = blob.digest.toString();
-      if (owners.has(key)) stats.get(image.image)!.skipped++;
-      else owners.set(key, { owner: image, blob });
-    }
+  /** Starts pushing an image as soon as its copy is planned. */
+  add(staged: Promise<StagedImage>): void {
+    this.#startedAt ??= Date.now();
+    const push = staged.then((image) => this.#push(image));
+    push.catch((error: unknown) => this.#run.fail(error));
+    this.#pushes.push(push);
   }
-  const tasks = [...owners.values()].map(({ owner, blob }) =>
-    push.limit(() => pushBlob(push, owner, blob, stats)),
-  );
-  await settleAll(tasks, (error) => push.stop.abort(error));
-}
 
-async function pushBlob(
-  push: Push,
-  owner: StagedImage,
-  blob: Descriptor,
-  stats: Map<string, CopyStats>,
-): Promise<void> {
-  throwIfAborted(push.signal);
-  const context = {
-    source: owner.result.staging,
-    destination: push.target,
-    signal: push.signal,
-    emit: (event: CopyEvent) => emit(push, owner.image, event),
-  };
-  const how: BlobTransfer = await copyBlob(context, blob);
-  const counted = stats.get(owner.image)!;
-  counted[how]++;
-  if (how === 'uploaded') counted.bytes += blob.size;
-}
+  /** Waits for every image added; the first failure is thrown. */
+  async finish(images: readonly string[]): Promise<PushedContent> {
+    await settleAll(this.#pushes);
+    const target = await this.#open();
+    const pushed = images.map((image) => ({ image, stats: this.#stats.get(image)! }));
+    return { target, pushed, pushMs: Date.now() - (this.#startedAt ?? Date.now()) };
+  }
 
-/**
- * Each image's manifests in its plan's order (children first, referrers
- * after their subjects), images side by side; a manifest two images share
- * is written once.
- */
-async function pushManifests(
-  push: Push,
-  staged: StagedImage[],
-  stats: Map<string, CopyStats>,
-): Promise<void> {
-  const written = new Map<string, Promise<void>>();
-  const tasks = staged.map(async (image) => {
-    for (const node of image.plan.manifests) {
-      const { descriptor } = node;
-      const key = descriptor.digest.toString();
-      let write = written.get(key);
-      if (write === undefined) {
-        write = push.limit(async () => {
-          throwIfAborted(push.signal);
-          await onSide('destination', descriptor.digest, () =>
-            push.target.push(descriptor, node.manifest.bytes),
-          );
-        });
-        written.set(key, write);
+  /** Waits for every push started, failed or not, and closes the destination. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#pushes);
+    const target = await this.#target?.catch(() => undefined);
+    await target?.close?.();
+  }
+
+  /**
+   * An image whose index a tag in the destination names already (what the
+   * planned tags name now) is complete: the registry took that index only
+   * after its children, and they only after their blobs. It is asked
+   * nothing more.
+   */
+  async #push(image: StagedImage): Promise<void> {
+    const stats = emptyStats(image);
+    this.#stats.set(image.image, stats);
+    const held = await this.#run.held(this.#destination.name);
+    throwIfAborted(this.#run.signal);
+    if (held.has(`${image.result.root.digest}`)) {
+      stats.skipped = image.plan.blobs.length;
+    } else {
+      const target = await this.#open();
+      const blobs = image.plan.blobs.map((blob) =>
+        this.#blob(target, image, blob, stats),
+      );
+      await settleAll(blobs);
+      for (const node of image.plan.manifests) {
+        await this.#manifest(target, image, node, stats);
       }
-      await write;
-      stats.get(image.image)!.manifests++;
-      const { digest, mediaType, size } = descriptor;
-      emit(push, image.image, { type: 'manifest', digest, mediaType, size });
     }
-  });
-  await settleAll(tasks, (error) => push.stop.abort(error));
+    const destination = this.#destination.name;
+    this.#run.options.onEvent?.({
+      type: 'pushed',
+      destination,
+      image: image.image,
+      stats,
+    });
+  }
+
+  /** Each distinct blob once, counted for the first image that asks for it. */
+  #blob(
+    target: WriteTarget,
+    image: StagedImage,
+    blob: Descriptor,
+    stats: CopyStats,
+  ): Promise<void> {
+    const key = `${blob.digest}`;
+    const sent = this.#blobs.get(key);
+    if (sent !== undefined) {
+      stats.skipped++;
+      return sent;
+    }
+    const signal = this.#run.signal;
+    const transfer = this.#limit(async () => {
+      throwIfAborted(signal);
+      const context = {
+        source: image.result.staging,
+        destination: target,
+        signal,
+        emit: (event: CopyEvent) => this.#emit(image.image, event),
+      };
+      const how: BlobTransfer = await copyBlob(context, blob);
+      stats[how]++;
+      if (how === 'uploaded') stats.bytes += blob.size;
+    });
+    this.#blobs.set(key, transfer);
+    return transfer;
+  }
+
+  /** A manifest after its blobs and children; one two images share, once. */
+  async #manifest(
+    target: WriteTarget,
+    image: StagedImage,
+    node: PlannedManifest,
+    stats: CopyStats,
+  ): Promise<void> {
+    const { descriptor } = node;
+    const key = `${descriptor.digest}`;
+    let write = this.#manifests.get(key);
+    if (write === undefined) {
+      write = this.#limit(async () => {
+        throwIfAborted(this.#run.signal);
+        await onSide('destination', descriptor.digest, () =>
+          target.push(descriptor, node.manifest.bytes),
+        );
+      });
+      this.#manifests.set(key, write);
+    }
+    await write;
+    stats.manifests++;
+    const { digest, mediaType, size } = descriptor;
+    this.#emit(image.image, { type: 'manifest', digest, mediaType, size });
+  }
+
+  /** Opened (a layout folder made) at the first write, not before. */
+  #open(): Promise<WriteTarget> {
+    this.#target ??= openDestination(this.#destination, this.#run.options.client);
+    return this.#target;
+  }
+
+  #emit(image: string, event: CopyEvent): void {
+    const destination = this.#destination.name;
+    this.#run.options.onEvent?.({ type: 'copy', destination, image, event });
+  }
 }
 
-function emit(push: Push, image: string, event: CopyEvent): void {
-  push.options.onEvent?.({ type: 'copy', destination: push.destination, image, event });
-}
-
-function emptyStats(plan: CopyPlan): CopyStats {
+function emptyStats(image: StagedImage): CopyStats {
   const counts = { uploaded: 0, mounted: 0, skipped: 0, bytes: 0, manifests: 0 };
-  return { blobs: plan.blobs.length, ...counts, referrers: plan.referrers };
+  return { blobs: image.plan.blobs.length, ...counts, referrers: image.plan.referrers };
 }

@@ -21,7 +21,14 @@ import type { ReleasePlan } from './plan-types.js';
 export type StageOptions = Pick<
   ExecuteOptions,
   'client' | 'baseDir' | 'cacheDir' | 'attestations' | 'onEvent' | 'signal'
->;
+> & {
+  /**
+   * Each image as soon as it is staged (a release pushes it while the next
+   * ones build). A result handed over is the receiver's to dispose, even
+   * when staging fails later; without this, staging disposes its own.
+   */
+  onStaged?: (image: string, result: BuildResult) => void;
+};
 
 /**
  * Images built at once while staging. A build alternates between CPU work
@@ -57,13 +64,16 @@ export async function stageRelease(
       limit(async () => {
         throwIfAborted(signal);
         const run = { ...options, pool, bases };
-        done.set(image.image, await stageImage(plan, image, index, images, run));
+        const result = await stageImage(plan, image, index, images, run);
+        done.set(image.image, result);
+        options.onStaged?.(image.image, result);
       }),
     );
     await settleAll(tasks, (error) => stop.abort(error));
     return new Map(images.map((image) => [image.image, done.get(image.image)!]));
   } catch (error) {
-    await Promise.all([...done.values()].map((result) => result.dispose()));
+    const kept = options.onStaged === undefined ? [...done.values()] : [];
+    await Promise.all(kept.map((result) => result.dispose()));
     throw error;
   } finally {
     await pool.close();
