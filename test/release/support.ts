@@ -36,3 +36,22 @@ export const SMALL_RELEASE = [
   '  - from: debian:bookworm-slim',
   '    suffixes: [debian-slim]',
 ].join('\n');
+
+/**
+ * A release of the tool in `dist/$TARGETARCH/tool` to one destination,
+ * with one variant per `from` reference, suffixed as given.
+ */
+export function toolRelease(destination: string, variants: [string, string][]): string {
+  return [
+    `destinations: [${destination}]`,
+    'base:',
+    '  files:',
+    '    - from: dist/$TARGETARCH/tool',
+    '      to: /tool',
+    'variants:',
+    ...variants.flatMap(([from, suffix]) => [
+      `  - from: ${from}`,
+      `    suffixes: [${suffix}]`,
+    ]),
+  ].join('\n');
+}

@@ -7,6 +7,7 @@ import { runGantry } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { toolRelease } from './support.js';
 
 /**
  * `gantry --debug release --no-verify` of two variants on one two-platform
@@ -33,19 +34,11 @@ before(async () => {
     await mkdir(join(work, 'dist', arch), { recursive: true });
     await writeFile(join(work, 'dist', arch, 'tool'), `#!/bin/sh\necho ${arch}\n`);
   }
-  const file = [
-    `destinations: [${destination}]`,
-    'base:',
-    '  files:',
-    '    - from: dist/$TARGETARCH/tool',
-    '      to: /tool',
-    'variants:',
-    `  - from: ${base}:1`,
-    '    suffixes: [one]',
-    `  - from: ${base}:1`,
-    '    suffixes: [two]',
-  ];
-  await writeFile(join(work, 'release.yaml'), file.join('\n'));
+  const file = toolRelease(destination, [
+    [`${base}:1`, 'one'],
+    [`${base}:1`, 'two'],
+  ]);
+  await writeFile(join(work, 'release.yaml'), file);
 });
 
 after(() => {
