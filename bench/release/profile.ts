@@ -2,8 +2,8 @@
  * `node --import tsx bench/release/profile.ts`: where one `gantry release` of the
  * real-world release spends its requests. Runs it once with `--debug`,
  * splits the trace into phases at the release's progress lines (build,
- * compare and content until the first tag line, tags, then the verification
- * after "record written") and counts requests per phase by method and kind (base,
+ * compare and content until the first tag line, tags until the last one,
+ * then the verification) and counts requests per phase by method and kind (base,
  * tag, manifest by digest, blob, upload, `/v2/` probe). Prints the record's
  * timings and each phase's wall time. Not part of `npm test`.
  * Flags: `--variants N` (default all), `--no-build`, `--cpu-prof DIR`,
@@ -38,10 +38,31 @@ function kindOf(method: string, url: string): string {
   return `${method} other`;
 }
 
-function phaseAfter(line: string, phase: Phase): Phase {
-  if (line.startsWith('record written')) return 'verify';
-  if (phase === 'build, compare, content' && line.startsWith('tag ')) return 'tags';
-  return phase;
+/**
+ * Each line's phase, once the run is over: content until the first tag
+ * line, tags until the last one, then verification (which prints nothing
+ * until its report when stderr is not a terminal).
+ */
+function phasesOf(lines: readonly string[]): Phase[] {
+  const isTag = (line: string) => line.startsWith('tag ');
+  const first = lines.findIndex(isTag);
+  const last = lines.findLastIndex(isTag);
+  return lines.map((_, index): Phase => {
+    if (first < 0 || index < first) return 'build, compare, content';
+    return index <= last ? 'tags' : 'verify';
+  });
+}
+
+/** Each phase's wall time: from the end of the one before to its last line. */
+function phaseMs(phases: Phase[], times: number[], started: number): Map<Phase, number> {
+  const ms = new Map<Phase, number>();
+  let from = started;
+  for (const [index, phase] of phases.entries()) {
+    if (index < phases.length - 1 && phases[index + 1] === phase) continue;
+    ms.set(phase, times[index]! - from);
+    from = times[index]!;
+  }
+  return ms;
 }
 
 async function traced(
@@ -65,17 +86,16 @@ async function traced(
   });
   const found: Trace = { counts: new Map(), ms: new Map(), total: 0 };
   const started = Date.now();
-  let phase: Phase = 'build, compare, content';
-  let since = started;
   const lines: string[] = [];
+  const times: number[] = [];
   for await (const line of createInterface({ input: child.stderr })) {
-    if (process.env.GANTRY_PROFILE_TRACE !== undefined) lines.push(line);
-    const next = phaseAfter(line, phase);
-    if (next !== phase) {
-      found.ms.set(phase, Date.now() - since);
-      since = Date.now();
-      phase = next;
-    }
+    lines.push(line);
+    times.push(Date.now());
+  }
+  const phases = phasesOf(lines);
+  found.ms = phaseMs(phases, times, started);
+  for (const [index, line] of lines.entries()) {
+    const phase = phases[index]!;
     const match = /http > ([A-Z]+) (\S+)/.exec(line);
     if (match === null) continue;
     const counts = found.counts.get(phase) ?? new Map<string, number>();
@@ -87,7 +107,6 @@ async function traced(
   const keep = process.env.GANTRY_PROFILE_TRACE;
   if (keep !== undefined) await writeFile(keep, `${lines.join('\n')}\n`);
   if (code !== 0) throw new Error(`gantry release exited with ${String(code)}`);
-  found.ms.set(phase, Date.now() - since);
   found.total = Date.now() - started;
   return found;
 }
