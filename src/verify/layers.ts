@@ -27,7 +27,15 @@ export interface LayerExpectation {
   files: PlannedFile[];
   /** Where relative sources are found (the release file's folder). */
   baseDir: string;
+  /** Reads a top layer's entries; topLayerEntries unless the caller shares reads. */
+  readTop?: TopLayerReader;
 }
+
+/** A top layer's tar entries by path; undefined when it is not read (zstd, too large). */
+export type TopLayerReader = (
+  target: ReadTarget,
+  layer: Descriptor,
+) => Promise<Map<string, TarEntry> | undefined>;
 
 /**
  * The largest top layer read to check its headers. gantry's top layers
@@ -68,7 +76,7 @@ export async function checkLayers(
   );
   const top = layers.at(-1);
   if (expect.files.length === 0 || top === undefined) return undefined;
-  const entries = await topLayerEntries(target, top);
+  const entries = await (expect.readTop ?? topLayerEntries)(target, top);
   if (entries === undefined) return undefined;
   checkEntryPaths(findings, entries, image.platform, fail);
   for (const file of expect.files) {
@@ -85,10 +93,8 @@ export async function checkLayers(
   return top;
 }
 
-async function topLayerEntries(
-  target: ReadTarget,
-  layer: Descriptor,
-): Promise<Map<string, TarEntry> | undefined> {
+/** Reads a top layer whole (size and digest checked by the target) for its headers. */
+export const topLayerEntries: TopLayerReader = async (target, layer) => {
   // TODO(spec): zstd top layers are not read; gantry's releases write gzip.
   const gzip = layer.mediaType.endsWith('gzip');
   if (!gzip && !layer.mediaType.endsWith('tar')) return undefined;
@@ -101,7 +107,7 @@ async function topLayerEntries(
     entries.set(entry.path, entry);
   }
   return entries;
-}
+};
 
 /** No entry may leave the root: no `..` component, no absolute path. */
 function checkEntryPaths(

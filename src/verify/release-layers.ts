@@ -5,7 +5,7 @@ import type { PlannedImage, ReleasePlan } from '../release/plan-types.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
 import { failureAt, type Place } from './check-image.js';
-import { checkLayers, type PlannedFile } from './layers.js';
+import { checkLayers, type PlannedFile, topLayerEntries } from './layers.js';
 import { type ImageTree, readImage, readManifest } from './read-image.js';
 import type { Findings } from './types.js';
 
@@ -16,6 +16,12 @@ import type { Findings } from './types.js';
  */
 export class ReleaseLayers {
   readonly #bases = new Map<string, Promise<BasePlatform[]>>();
+  /**
+   * Top layers read, by destination and digest: every image of a release
+   * has the same files layer per platform, so each destination's copy of
+   * it is read (and its digest checked) once, not once per image.
+   */
+  readonly #tops = new Map<string, ReturnType<typeof topLayerEntries>>();
 
   constructor(
     readonly plan: ReleasePlan,
@@ -46,6 +52,7 @@ export class ReleaseLayers {
           baseLayers: baseImage?.layers ?? [],
           files: this.#files(image, platform.platform),
           baseDir: this.baseDir,
+          readTop: (from, layer) => this.#top(from, layer),
         },
         failureAt(place),
       );
@@ -67,6 +74,16 @@ export class ReleaseLayers {
       this.#bases.set(reference, platforms);
     }
     return platforms;
+  }
+
+  #top(target: ReadTarget, layer: Descriptor): ReturnType<typeof topLayerEntries> {
+    const key = `${target.description} ${layer.digest}`;
+    let entries = this.#tops.get(key);
+    if (entries === undefined) {
+      entries = topLayerEntries(target, layer);
+      this.#tops.set(key, entries);
+    }
+    return entries;
   }
 
   #files(image: PlannedImage, platform: string): PlannedFile[] {
