@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { RegistryClient } from '../../src/registry/client.js';
 import { executeRelease, type ReleaseEvent } from '../../src/release/execute.js';
@@ -13,7 +11,7 @@ import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { toolRelease } from './support.js';
+import { toolRelease, writeToolDist } from './support.js';
 
 /**
  * A release whose second variant's base sits behind a gate that opens only
@@ -69,10 +67,7 @@ const client = new RegistryClient();
 before(async () => {
   registry = (await getRegistries()).plain;
   work = makeTempDir('gantry-release-overlap-');
-  for (const arch of ['amd64', 'arm64']) {
-    await mkdir(join(work, 'dist', arch), { recursive: true });
-    await writeFile(join(work, 'dist', arch, 'tool'), `#!/bin/sh\necho ${arch}\n`);
-  }
+  await writeToolDist(work);
 });
 
 after(async () => {

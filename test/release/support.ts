@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReleaseFile } from '../../src/release/file.js';
 import type { ReleaseFile } from '../../src/release/file-types.js';
@@ -54,4 +55,12 @@ export function toolRelease(destination: string, variants: [string, string][]): 
       `    suffixes: [${suffix}]`,
     ]),
   ].join('\n');
+}
+
+/** The tool `toolRelease` places: a small script per architecture under `work/dist`. */
+export async function writeToolDist(work: string): Promise<void> {
+  for (const arch of ['amd64', 'arm64']) {
+    await mkdir(join(work, 'dist', arch), { recursive: true });
+    await writeFile(join(work, 'dist', arch, 'tool'), `#!/bin/sh\necho ${arch}\n`);
+  }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
@@ -7,7 +7,7 @@ import { runGantry } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { toolRelease } from './support.js';
+import { toolRelease, writeToolDist } from './support.js';
 
 /**
  * `gantry --debug release --no-verify` of two variants on one two-platform
@@ -30,10 +30,7 @@ before(async () => {
   await client.close();
 
   work = makeTempDir('gantry-release-shared-base-');
-  for (const arch of ['amd64', 'arm64']) {
-    await mkdir(join(work, 'dist', arch), { recursive: true });
-    await writeFile(join(work, 'dist', arch, 'tool'), `#!/bin/sh\necho ${arch}\n`);
-  }
+  await writeToolDist(work);
   const file = toolRelease(destination, [
     [`${base}:1`, 'one'],
     [`${base}:1`, 'two'],
