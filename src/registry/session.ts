@@ -153,8 +153,13 @@ class RegistrySessionImpl implements Session {
         replayable,
       );
       // Only the registry's own challenge counts, not one from a redirect target.
-      const fromRegistry = ownOrigin && new URL(response.url).origin === this.#origin;
-      if (response.status !== 401 || !fromRegistry || request.expect.includes(401)) {
+      // The answering URL is parsed only for a 401, not for every answer.
+      if (
+        response.status !== 401 ||
+        request.expect.includes(401) ||
+        !ownOrigin ||
+        new URL(response.url).origin !== this.#origin
+      ) {
         return this.#finish(request, response);
       }
       const challenge = this.#auth.learn(response.headers['www-authenticate']);

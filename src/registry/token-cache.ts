@@ -98,9 +98,21 @@ export function tokenExpiry(
   return start + lifetime * 1000;
 }
 
+/**
+ * Identities already hashed. A session keeps one credential object per
+ * purpose, so every request after the first finds its key part here instead
+ * of hashing the secret again.
+ */
+const identities = new WeakMap<Credential, string>();
+
 function identity(credential: Credential | undefined): string {
   if (credential === undefined) return 'anonymous';
-  const secret = credential.identityToken ?? credential.password ?? '';
-  const hash = createHash('sha256').update(secret).digest('hex').slice(0, 16);
-  return `${credential.username ?? ''}:${hash}`;
+  let known = identities.get(credential);
+  if (known === undefined) {
+    const secret = credential.identityToken ?? credential.password ?? '';
+    const hash = createHash('sha256').update(secret).digest('hex').slice(0, 16);
+    known = `${credential.username ?? ''}:${hash}`;
+    identities.set(credential, known);
+  }
+  return known;
 }

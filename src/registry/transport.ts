@@ -162,11 +162,12 @@ export class Transport {
       logger.debug(redact(`http > ${method} ${target} ${formatHeaders(headers)}`));
     }
     const { headersMs, uploadHeadersMs } = this.#timeouts;
-    const own = url.origin === this.#options.origin;
+    const origin = url.origin;
+    const own = origin === this.#options.origin;
     let answer: Dispatcher.ResponseData;
     try {
       answer = await requestOn.call(own ? this.#registryAgent : this.#otherAgent, {
-        origin: url.origin,
+        origin,
         path: `${url.pathname}${url.search}`,
         method,
         headers,
