@@ -116,7 +116,13 @@ class ChallengeParser {
         // RFC 7235 §2.1: each parameter name MUST occur only once per challenge.
         this.fail(`parameter "${name}" appears twice`);
       }
-      challenge.params[name] = value;
+      // Defined, not assigned: a parameter named `__proto__` is a parameter too.
+      Object.defineProperty(challenge.params, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
 
       this.skipWhitespace();
       if (this.atEnd()) return;

@@ -87,6 +87,15 @@ describe('WWW-Authenticate parsing (RFC 7235)', () => {
     assert.equal(parseChallenges('Bearer realm')[0]?.token68, 'realm');
   });
 
+  it('keeps a parameter named __proto__ (found by the property test below)', () => {
+    const [challenge] = parseChallenges('Bearer __proto__="x", realm="r"');
+    assert.deepEqual(Object.entries(challenge?.params ?? {}), [
+      ['__proto__', 'x'],
+      ['realm', 'r'],
+    ]);
+    assert.equal(Object.getPrototypeOf(challenge?.params), Object.prototype);
+  });
+
   it('skips empty list elements', () => {
     assert.equal(parseChallenges(' , Basic realm="r",, , Bearer realm="t" ,').length, 2);
   });
