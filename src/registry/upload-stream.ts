@@ -96,19 +96,29 @@ function watchSource(
   offset: number,
 ): { body: Readable; failure: () => unknown } {
   let failure: unknown;
+  const failed = (error: unknown): never => {
+    failure ??= error;
+    throw error;
+  };
+  // Only the source's own errors are recorded. When the send fails (a reset
+  // socket), the body is destroyed with that error, which Readable.from
+  // throws into this generator at its `yield`: that is not the source's.
   async function* pass(): AsyncGenerator<Uint8Array> {
+    const pieces = stream[Symbol.asyncIterator]();
     let seen = offset;
     try {
-      for await (const piece of stream) {
-        const bytes = piece as Uint8Array;
+      for (;;) {
+        const next = await pieces.next().catch(failed);
+        if (next.done === true) break;
+        const bytes = next.value as Uint8Array;
         seen += bytes.byteLength;
-        if (seen > descriptor.size) throw sourceTooLong(descriptor, seen);
+        if (seen > descriptor.size) failed(sourceTooLong(descriptor, seen));
         yield bytes;
       }
-      if (seen < descriptor.size) throw sourceTooShort(descriptor, seen);
-    } catch (error) {
-      failure ??= error;
-      throw error;
+      if (seen < descriptor.size) failed(sourceTooShort(descriptor, seen));
+    } finally {
+      // Stops and releases the source however this ends, as for-await does.
+      await pieces.return?.();
     }
   }
   const body = Readable.from(pass(), { objectMode: false });
