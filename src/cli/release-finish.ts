@@ -1,6 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import type { ReleaseOutcome } from '../release/execute-types.js';
 import { type ActionsRelease, actionsFromRecord } from '../release/github-actions.js';
+import type { PlanInputs } from '../release/plan.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import {
   type ReleaseRecord,
@@ -8,6 +9,8 @@ import {
   releaseRecord,
   writeRecord,
 } from '../release/record.js';
+import { mergeRecords } from '../release/record-merge.js';
+import { readRecordFile } from '../release/rollback-read.js';
 import { verifyRelease } from '../verify/release.js';
 import { renderVerifyReport } from '../verify/render.js';
 import type { VerifyReport } from '../verify/types.js';
@@ -26,6 +29,8 @@ import { summaryTable } from './release-report.js';
 
 export interface FinishOptions {
   recordFile: string;
+  /** What the plan was made from; the record keeps it for gantry verify. */
+  inputs: PlanInputs;
   /** False with --no-verify. */
   verify: boolean;
   /** The release file's folder: where verify finds the planned files. */
@@ -39,10 +44,11 @@ export async function finishRelease(
   options: FinishOptions,
 ): Promise<void> {
   const { io } = context;
-  const record = releaseRecord(outcome);
+  let record = releaseRecord(outcome, options.inputs);
   let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
+  let kept = false;
   try {
-    await writeRecord(options.recordFile, record);
+    ({ record, kept } = await saveRecord(options.recordFile, record));
     if (options.verify) {
       verification = await verifyPublished(context, record, outcome.plan, options);
     }
@@ -53,7 +59,12 @@ export async function finishRelease(
 
   if (context.json) io.stdout.write(recordToJSON(record));
   else writeLine(io, summaryTable(outcome));
-  writeMessage(io, `record written to ${options.recordFile}`);
+  writeMessage(
+    io,
+    kept
+      ? `nothing changed; record ${options.recordFile} kept`
+      : `record written to ${options.recordFile}`,
+  );
   if (!('skipped' in verification))
     writeMessage(io, renderVerifyReport(verification).trimEnd());
   await writeActionsFiles(
@@ -68,6 +79,30 @@ export async function finishRelease(
       `the published release does not match its plan (${failures} failures)`,
       { hint: 'read the failures above; run gantry verify --json for details' },
     );
+  }
+}
+
+/**
+ * Writes the record, merged with the one already in the file when that is
+ * of the same release (record-merge.ts): a re-run keeps the digests that a
+ * rollback restores, and a run that changed nothing keeps the file as is.
+ */
+export async function saveRecord(
+  path: string,
+  record: ReleaseRecord,
+): Promise<{ record: ReleaseRecord; kept: boolean }> {
+  const merged = mergeRecords(await earlierRecord(path), record);
+  if (merged.replace) await writeRecord(path, merged.record);
+  return { record: merged.record, kept: !merged.replace };
+}
+
+/** The record already in the file; none when absent or not a record. */
+async function earlierRecord(path: string): Promise<ReleaseRecord | undefined> {
+  try {
+    return await readRecordFile(path);
+  } catch {
+    // A missing or foreign file holds nothing to carry over.
+    return undefined;
   }
 }
 
@@ -105,5 +140,42 @@ export async function finishFromDigests(
   await writeActionsFiles(
     context.io,
     actionsFromRecord(record, recordFile, verification),
+  );
+}
+
+/**
+ * A release that stopped after it began to publish (interrupted, or a
+ * failed destination): the tags written so far are recorded, with their
+ * previous digests and `complete: false`, so that a re-run carries them
+ * over and a rollback can undo them. Returns the error to throw.
+ */
+export async function finishInterrupted(
+  context: CommandContext,
+  record: ReleaseRecord,
+  recordFile: string,
+  stop: { error: unknown; aborted: boolean },
+): Promise<unknown> {
+  const written = record.tags.filter((tag) => tag.sequence !== undefined).length;
+  // With nothing written, an earlier record in the file is worth more.
+  if (written > 0) {
+    await saveRecord(recordFile, record);
+    writeMessage(
+      context.io,
+      `record of the ${written} tags written so far: ${recordFile}`,
+    );
+  }
+  // Whatever an interrupted step threw, the user stopped the release.
+  if (!stop.aborted) return stop.error;
+  const published = written === 0 ? 'no tag was written' : `${written} tags were written`;
+  return new GantryError(
+    ErrorCode.Aborted,
+    `the release was interrupted: ${published}, each naming complete content; ` +
+      `the rest is not published`,
+    {
+      hint:
+        `run the same gantry release again to finish it, or gantry rollback ` +
+        `${recordFile} to undo what was written`,
+      cause: stop.error,
+    },
   );
 }

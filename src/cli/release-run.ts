@@ -3,22 +3,24 @@ import type { Command } from 'commander';
 import { parseRepository } from '../reference/parse.js';
 import { dryRunFromDigests, dryRunRelease } from '../release/dry-run.js';
 import { executeRelease } from '../release/execute.js';
-import { parseDestination } from '../release/execute-targets.js';
-import type { ReleaseOutcome } from '../release/execute-types.js';
 import { readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
 import { releaseFromDigests } from '../release/from-digests.js';
 import { actionsFromDryRun } from '../release/github-actions.js';
-import { gatherPlanInputs } from '../release/inputs.js';
+import { gatherPlanInputs, withDestinations } from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import { planToJSON, renderPlanTable } from '../release/plan-render.js';
-import { DEFAULT_RECORD_FILE } from '../release/record.js';
+import type { PlanInputs } from '../release/plan.js';
+import type { ReleasePlan } from '../release/plan-types.js';
+import { DEFAULT_RECORD_FILE, recordedInputs } from '../release/record.js';
+import { RecordTally } from '../release/record-partial.js';
+import { droppedBuildMetadata } from '../release/version.js';
 import type { CommandContext } from './context.js';
 import { writeLine, writeMessage } from './io.js';
 import type { Runner } from './main.js';
 import type { ReleaseFlags } from './release.js';
 import { writeActionsFiles } from './release-actions.js';
-import { finishFromDigests, finishRelease } from './release-finish.js';
+import { finishFromDigests, finishInterrupted, finishRelease } from './release-finish.js';
 import { watchRelease } from './release-progress.js';
 import { progressLine } from './release-report.js';
 
@@ -41,12 +43,6 @@ export async function runRelease(
   await run(command, registries, (context) => releaseCommand(context, path, file, flags));
 }
 
-/** `--to` replaces the file's destinations, so a release can be rehearsed. */
-function withDestinations(file: ReleaseFile, to: string[] | undefined): ReleaseFile {
-  if (to === undefined || to.length === 0) return file;
-  return { ...file, destinations: to.map(parseDestination) };
-}
-
 async function releaseCommand(
   context: CommandContext,
   path: string,
@@ -62,13 +58,17 @@ async function releaseCommand(
     ...(flags.version === undefined ? {} : { version: flags.version }),
   });
   const plan = planRelease(file, inputs);
+  const dropped = droppedBuildMetadata(inputs.version);
+  if (dropped !== undefined) writeMessage(io, `gantry: warning: ${dropped}`);
 
   if (flags.fromDigests !== undefined && flags.dryRun !== true) {
     const record = await releaseFromDigests(plan, flags.fromDigests, {
       client,
+      allowDowngrade: flags.allowDowngrade === true,
       onEvent: (message) => writeMessage(io, message),
     });
-    await finishFromDigests(context, record, flags.record ?? DEFAULT_RECORD_FILE);
+    const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
+    await finishFromDigests(context, withInputs, flags.record ?? DEFAULT_RECORD_FILE);
     return;
   }
 
@@ -78,35 +78,73 @@ async function releaseCommand(
       flags.fromDigests === undefined
         ? await dryRunRelease(plan, {
             client,
+            allowDowngrade: flags.allowDowngrade === true,
             baseDir: folder,
             onEvent: (event) => {
               const line = progressLine(event);
               if (line !== undefined) writeMessage(io, line);
             },
           })
-        : await dryRunFromDigests(plan, flags.fromDigests, { client });
+        : await dryRunFromDigests(plan, flags.fromDigests, {
+            client,
+            allowDowngrade: flags.allowDowngrade === true,
+          });
     if (context.json) io.stdout.write(planToJSON(plan, dry.diff, dry.images));
     else writeLine(io, renderPlanTable(plan, dry.diff));
     await writeActionsFiles(io, actionsFromDryRun(dry));
     return;
   }
 
-  const watch = watchRelease(context, plan);
-  let outcome: ReleaseOutcome;
-  try {
-    outcome = await executeRelease(plan, {
-      client,
-      baseDir: folder,
-      onEvent: (event) => watch.onEvent(event),
-    });
-  } catch (error) {
-    watch.stop();
-    throw error;
-  }
-  await finishRelease(context, outcome, {
+  const outcome = await publish(context, { plan, inputs, folder }, flags);
+  await finishRelease(context, outcome.outcome, {
     recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+    inputs,
     verify: flags.verify !== false,
     baseDir: folder,
-    watch,
+    watch: outcome.watch,
   });
+}
+
+/**
+ * Runs the release. The first Ctrl-C (SIGINT) or a SIGTERM aborts it between
+ * steps, as `gantry copy` does: no tag names incomplete content, and the
+ * record of the tags written so far is still written (finishInterrupted);
+ * a second Ctrl-C ends the process the usual way.
+ */
+async function publish(
+  context: CommandContext,
+  planned: { plan: ReleasePlan; inputs: PlanInputs; folder: string },
+  flags: ReleaseFlags,
+) {
+  const { plan, inputs, folder } = planned;
+  const watch = watchRelease(context, plan);
+  const tally = new RecordTally();
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const outcome = await executeRelease(plan, {
+      client: context.client,
+      baseDir: folder,
+      allowDowngrade: flags.allowDowngrade === true,
+      signal: controller.signal,
+      onEvent: (event) => {
+        tally.onEvent(event);
+        watch.onEvent(event);
+      },
+    });
+    return { outcome, watch };
+  } catch (error) {
+    watch.stop();
+    const record = tally.record(plan, inputs);
+    const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
+    throw await finishInterrupted(context, record, recordFile, {
+      error,
+      aborted: controller.signal.aborted,
+    });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
 }

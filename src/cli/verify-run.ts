@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference, parseRepository } from '../reference/parse.js';
 import { readReleaseFile } from '../release/file.js';
-import { gatherPlanInputs } from '../release/inputs.js';
+import {
+  gatherPlanInputs,
+  inputsFromRecord,
+  withDestinations,
+} from '../release/inputs.js';
 import { planRelease } from '../release/plan.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import { DEFAULT_RECORD_FILE, type ReleaseRecord } from '../release/record.js';
@@ -32,6 +36,8 @@ import { usageError } from './options.js';
 
 interface VerifyFlags {
   record?: string;
+  /** Replaces the destinations the record names, like `release --to`. */
+  to?: string[];
   policy?: string;
   requirePlatform?: string[];
   requireAnnotation?: string[];
@@ -58,9 +64,18 @@ export async function runVerify(
     );
     return;
   }
-  const record = await readRecordFile(flags.record ?? DEFAULT_RECORD_FILE);
+  const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
+  const record = await readRecordFile(recordFile);
+  if (record.complete === false) {
+    throw new GantryError(
+      ErrorCode.VerifyFailed,
+      `record ${recordFile} is of an interrupted release: it was never finished`,
+      { hint: 'run the same gantry release again to finish it, then verify' },
+    );
+  }
   await run(command, registriesOf(record), async (context) => {
-    const plan = target === undefined ? undefined : await planOf(context, target, record);
+    const plan =
+      target === undefined ? undefined : await planOf(context, target, record, flags.to);
     const options = {
       client: context.client,
       skipBlobs: !flags.blobs,
@@ -114,18 +129,28 @@ function registriesOf(record: ReleaseRecord): string[] {
   return [...new Set(names.map((name) => parseRepository(name).registry))];
 }
 
-/** The plan of the recorded release: the release file at the recorded version. */
+/**
+ * The plan of the recorded release: the release file with the record's
+ * inputs (version, git facts, SOURCE_DATE_EPOCH), never today's HEAD or
+ * environment, to the destinations the record names (or `--to`). A format 1
+ * record has no inputs: its plan reads them as the release did.
+ */
 async function planOf(
   context: CommandContext,
   path: string,
   record: ReleaseRecord,
+  to: string[] | undefined,
 ): Promise<ReleasePlan> {
-  const file = await readReleaseFile(path);
-  const inputs = await gatherPlanInputs(file, {
-    cwd: dirname(resolve(path)),
-    env: context.io.env,
-    version: record.version,
-  });
+  const names = to ?? record.destinations.map((destination) => destination.name);
+  const file = withDestinations(await readReleaseFile(path), names);
+  const inputs =
+    record.inputs === undefined
+      ? await gatherPlanInputs(file, {
+          cwd: dirname(resolve(path)),
+          env: context.io.env,
+          version: record.version,
+        })
+      : inputsFromRecord(file, record.inputs);
   return planRelease(file, inputs);
 }
 

@@ -28,6 +28,11 @@ export function registerVerify(program: Command, run: Runner): void {
     .description('check that a published release or an image is exactly as planned')
     .argument('[target]', 'the release file, or with policy flags the image reference')
     .option('--record <file>', `the release record (default ${DEFAULT_RECORD_FILE})`)
+    .option(
+      '--to <dest>',
+      "check here instead of the record's destinations (repeatable), as release --to",
+      collect,
+    )
     .option('--policy <file>', 'check an image against a JSON policy file')
     .option('--require-platform <os/arch>', 'the image has this platform', collect)
     .option('--require-annotation <k[=v]>', 'the image carries this annotation', collect)

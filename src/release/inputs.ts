@@ -1,6 +1,8 @@
+import { parseDestination } from './execute-targets.js';
 import type { ReleaseFile } from './file-types.js';
 import { readGitFacts } from './git.js';
 import type { PlanInputs } from './plan.js';
+import type { RecordedInputs } from './record.js';
 import { chooseVersionText, parseVersion, type VersionSource } from './version.js';
 
 /** What the command line and the process environment give a release. */
@@ -43,4 +45,34 @@ export async function gatherPlanInputs(
     ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
     ...(environment.now === undefined ? {} : { now: environment.now }),
   };
+}
+
+/**
+ * The plan inputs a release recorded, so that its plan can be made again
+ * without reading HEAD or the environment: the version as given, parsed with
+ * the file's scheme, and the same git facts, SOURCE_DATE_EPOCH and time.
+ */
+export function inputsFromRecord(
+  file: ReleaseFile,
+  recorded: RecordedInputs,
+): PlanInputs {
+  const { git, sourceDateEpoch, now } = recorded;
+  return {
+    version: parseVersion(recorded.version.input, file.scheme),
+    ...(git === undefined ? {} : { git }),
+    ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
+    ...(now === undefined ? {} : { now: new Date(now) }),
+  };
+}
+
+/**
+ * Replaces the file's destinations (`--to`, or the destinations a record
+ * names), each read as `host/repo` or `oci:DIR`; none given keeps the file's.
+ */
+export function withDestinations(
+  file: ReleaseFile,
+  names: readonly string[] | undefined,
+): ReleaseFile {
+  if (names === undefined || names.length === 0) return file;
+  return { ...file, destinations: names.map(parseDestination) };
 }

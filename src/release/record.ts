@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { ReleaseOutcome } from './execute.js';
+import type { GitFacts } from './git.js';
+import type { PlanInputs } from './plan.js';
 import type { TagChangeKind } from './plan-diff.js';
 
 /**
@@ -13,17 +15,43 @@ import type { TagChangeKind } from './plan-diff.js';
 /** Written to the working folder unless `--record` names another file. */
 export const DEFAULT_RECORD_FILE = 'gantry-release-record.json';
 
-/** Bumped when the record's shape changes incompatibly (rollback reads it). */
-export const RECORD_FORMAT = 1;
+/**
+ * Bumped when the record's shape changes incompatibly (rollback reads it).
+ * Format 2 added `complete` and `inputs`; format 1 records are still read
+ * (as complete, without inputs).
+ */
+export const RECORD_FORMAT = 2;
+
+/** The earlier format that is still read. */
+export const PREVIOUS_RECORD_FORMAT = 1;
+
+/**
+ * The plan inputs the release used, so that `gantry verify` plans the same
+ * release whatever HEAD and the environment are later: the version as given
+ * (re-parsed with the file's scheme) and normalised, the git facts tag
+ * templates and `revision` read, SOURCE_DATE_EPOCH, and the `created` time
+ * they gave.
+ */
+export interface RecordedInputs {
+  version: { input: string; normalized: string };
+  created?: string;
+  sourceDateEpoch?: string;
+  /** The current time, only when the release asked for it as `created`. */
+  now?: string;
+  git?: GitFacts;
+}
 
 export interface RecordedTag {
   destination: string;
   image: string;
   tag: string;
+  /** What the tag names after the release; a `held` tag, the newer image. */
   digest: string;
   /** Absent when the release created the tag. */
   previous?: string;
   change: TagChangeKind;
+  /** The newer version a `held` tag's image carries (or a downgrade's). */
+  newer?: string;
   /** 1-based place among all tag writes of the release; absent when it stayed. */
   sequence?: number;
 }
@@ -32,6 +60,14 @@ export interface ReleaseRecord {
   format: number;
   file: string;
   version: string;
+  /**
+   * False when the release was interrupted: `tags` then lists only the tags
+   * it wrote (with their previous digests) and `images` only those built.
+   * Absent (format 1, `--from-digests`) means complete.
+   */
+  complete?: boolean;
+  /** Absent in format 1 records. */
+  inputs?: RecordedInputs;
   /** Image names in publication order. */
   order: string[];
   images: {
@@ -44,6 +80,7 @@ export interface ReleaseRecord {
     name: string;
     kind: 'registry' | 'layout';
     uploaded: { blobs: number; bytes: number; mounted: number; skipped: number };
+    /** Both 0 when the release was interrupted (not measured then). */
     timings: { pushMs: number; tagMs: number };
   }[];
   /** Destinations as planned, then each one's tags in plan order. */
@@ -52,12 +89,35 @@ export interface ReleaseRecord {
   timings: { startedAt: string; buildMs: number; compareMs: number; totalMs: number };
 }
 
-export function releaseRecord(outcome: ReleaseOutcome): ReleaseRecord {
+/** What the record keeps of the plan's inputs; `created` is the plan's. */
+export function recordedInputs(
+  inputs: PlanInputs,
+  created: string | undefined,
+): RecordedInputs {
+  const { version, git, sourceDateEpoch, now } = inputs;
+  return {
+    version: { input: version.input, normalized: version.normalized },
+    ...(created === undefined ? {} : { created }),
+    ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
+    ...(now === undefined ? {} : { now: now.toISOString() }),
+    ...(git === undefined ? {} : { git: { ...git } }),
+  };
+}
+
+/** The record of a finished release; without `inputs`, none are kept. */
+export function releaseRecord(
+  outcome: ReleaseOutcome,
+  inputs?: PlanInputs,
+): ReleaseRecord {
   const digests = new Map(outcome.images.map((image) => [image.name, image.digest]));
   return {
     format: RECORD_FORMAT,
     file: outcome.plan.file,
     version: outcome.plan.version.normalized,
+    complete: true,
+    ...(inputs === undefined
+      ? {}
+      : { inputs: recordedInputs(inputs, outcome.plan.created) }),
     order: [...outcome.plan.order],
     images: outcome.images.map((image) => ({
       name: image.name,
@@ -80,8 +140,12 @@ export function releaseRecord(outcome: ReleaseOutcome): ReleaseRecord {
           destination: change.destination,
           image: change.image,
           tag: change.tag,
-          digest: digests.get(change.image)!.toString(),
+          digest:
+            change.change === 'held'
+              ? change.from!
+              : digests.get(change.image)!.toString(),
           ...(change.from === undefined ? {} : { previous: change.from }),
+          ...(change.newer === undefined ? {} : { newer: change.newer }),
           change: change.change,
           ...(sequence === undefined ? {} : { sequence }),
         }),
@@ -92,7 +156,7 @@ export function releaseRecord(outcome: ReleaseOutcome): ReleaseRecord {
   };
 }
 
-function sumStats(
+export function sumStats(
   stats: { uploaded: number; bytes: number; mounted: number; skipped: number }[],
 ): ReleaseRecord['destinations'][number]['uploaded'] {
   const total = { blobs: 0, bytes: 0, mounted: 0, skipped: 0 };

@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { ErrorCode, GantryError } from '../errors.js';
 import { Digest } from '../oci/digest.js';
-import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
+import {
+  PREVIOUS_RECORD_FORMAT,
+  RECORD_FORMAT,
+  type RecordedTag,
+  type ReleaseRecord,
+} from './record.js';
 
 /**
  * Reads a release record for rollback, checking the parts rollback relies
@@ -9,15 +14,27 @@ import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js
  * damaged file is refused before any registry is asked anything.
  */
 export async function readRecordFile(path: string): Promise<ReleaseRecord> {
+  const text = await readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+    if (cause.code !== 'ENOENT') throw invalid(path, 'cannot be read', cause);
+    throw new GantryError(ErrorCode.NotFound, `release record ${path} does not exist`, {
+      hint: 'pass the record gantry release wrote (gantry-release-record.json or --record)',
+      cause,
+    });
+  });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (cause) {
     throw invalid(path, 'cannot be read as JSON', cause);
   }
   const record = parsed as Partial<ReleaseRecord>;
-  if (record.format !== RECORD_FORMAT) {
-    throw invalid(path, `has format ${String(record.format)}, expected ${RECORD_FORMAT}`);
+  if (record.format !== RECORD_FORMAT && record.format !== PREVIOUS_RECORD_FORMAT) {
+    const expected = `${PREVIOUS_RECORD_FORMAT} or ${RECORD_FORMAT}`;
+    throw invalid(path, `has format ${String(record.format)}, expected ${expected}`);
+  }
+  const inputs = record.inputs;
+  if (inputs !== undefined && typeof inputs?.version?.input !== 'string') {
+    throw invalid(path, 'has "inputs" without the version as given');
   }
   if (!Array.isArray(record.tags) || typeof record.version !== 'string') {
     throw invalid(path, 'has no "tags" list or no "version"');
@@ -26,7 +43,8 @@ export async function readRecordFile(path: string): Promise<ReleaseRecord> {
   return record as ReleaseRecord;
 }
 
-const CHANGES = new Set(['new', 'stays', 'moves', 'exists']);
+// `held`: a tag left alone because it names a newer release.
+const CHANGES = new Set(['new', 'stays', 'moves', 'exists', 'held']);
 
 function checkTag(path: string, tag: RecordedTag, index: number): void {
   const where = `tags[${index}]`;

@@ -1,0 +1,70 @@
+import type { RecordedTag, ReleaseRecord } from './record.js';
+
+/**
+ * A re-run of a release must not lose what the earlier run's record knows.
+ * A tag that an earlier run of the same release (same file and version)
+ * wrote now `stays` at that digest, so the new run alone would record no
+ * previous digest and a rollback could restore nothing. The merge carries
+ * the earlier run's change and previous digest over for such tags, and
+ * keeps the earlier record as it is when the new run changed nothing and
+ * the earlier one was complete.
+ */
+
+export interface MergedRecord {
+  record: ReleaseRecord;
+  /** False when the earlier record stays as it was: nothing is written. */
+  replace: boolean;
+}
+
+export function mergeRecords(
+  earlier: ReleaseRecord | undefined,
+  next: ReleaseRecord,
+): MergedRecord {
+  if (earlier === undefined || !sameRelease(earlier, next)) {
+    return { record: next, replace: true };
+  }
+  const changed = next.tags.some(isWrite);
+  if (!changed && earlier.complete !== false && next.complete !== false) {
+    return { record: earlier, replace: false };
+  }
+
+  const written = new Map<string, RecordedTag>();
+  for (const tag of earlier.tags) {
+    if (isWrite(tag)) written.set(keyOf(tag), tag);
+  }
+  const tags = next.tags.map((tag) => carried(tag, written.get(keyOf(tag))));
+  if (next.complete === false) {
+    // An interrupted run lists only what it reached: earlier writes stay known.
+    const reached = new Set(tags.map(keyOf));
+    for (const [key, tag] of written) if (!reached.has(key)) tags.push(tag);
+  }
+  return { record: { ...next, tags }, replace: true };
+}
+
+/** Only `new` and `moves` are writes; other kinds leave the tag alone. */
+function isWrite(tag: RecordedTag): boolean {
+  return tag.change === 'new' || tag.change === 'moves';
+}
+
+function sameRelease(a: ReleaseRecord, b: ReleaseRecord): boolean {
+  return a.file === b.file && a.version === b.version;
+}
+
+function keyOf(tag: RecordedTag): string {
+  return `${tag.destination}\n${tag.tag}`;
+}
+
+/**
+ * The earlier write, when this run found the tag where that write left it.
+ * Its sequence belongs to the earlier run's numbering, so it is dropped.
+ */
+function carried(tag: RecordedTag, before: RecordedTag | undefined): RecordedTag {
+  if (tag.change !== 'stays' || before === undefined) return tag;
+  if (before.digest !== tag.digest) return tag;
+  const { previous: _previous, sequence: _sequence, ...rest } = tag;
+  return {
+    ...rest,
+    change: before.change,
+    ...(before.previous === undefined ? {} : { previous: before.previous }),
+  };
+}
