@@ -87,6 +87,22 @@ export function toTagText(normalized: string): string {
   return normalized.replace(/[^\w.-]/g, '-');
 }
 
+/**
+ * SemVer build metadata (semver.org item 10, `1.2.3+build.5`) plays no part
+ * in precedence, and node-semver leaves it out of the normalized version, so
+ * no tag or annotation carries it: a release of 1.2.3+build.5 writes the
+ * tags of 1.2.3. Returns a warning saying so, or undefined when none is due.
+ */
+export function droppedBuildMetadata(version: ReleaseVersion): string | undefined {
+  if (version.scheme !== 'semver') return undefined;
+  const build = semver.parse(version.input.trim())?.build ?? [];
+  if (build.length === 0) return undefined;
+  return (
+    `build metadata "+${build.join('.')}" of version ${version.input.trim()} is not ` +
+    `part of any tag or annotation: the release is tagged as ${version.normalized}`
+  );
+}
+
 function invalidVersion(text: string, scheme: VersionScheme): GantryError {
   const example =
     scheme === 'semver' ? '1.2.3 or 1.2.3-rc.1' : '1.2.3, 1.2.3rc1 or 1!2.0';
@@ -117,7 +133,9 @@ export interface VersionInputs {
 
 /**
  * Picks the version text: the argument, then the file's literal, then the
- * environment variable the file names, then the git tag of HEAD.
+ * environment variable the file names, then the git tag of HEAD. A file that
+ * names a variable asks for it explicitly: when it is unset or empty the
+ * release fails rather than take a git tag the user did not pick.
  */
 export function chooseVersionText(inputs: VersionInputs): {
   text: string;
@@ -126,15 +144,21 @@ export function chooseVersionText(inputs: VersionInputs): {
   if (inputs.argument !== undefined) return { text: inputs.argument, from: 'argument' };
   if (inputs.file !== undefined) return { text: inputs.file, from: 'file' };
   const environment = inputs.environment;
-  if (environment?.value !== undefined && environment.value !== '') {
-    return { text: environment.value, from: 'environment' };
+  if (environment !== undefined) {
+    const { name, value } = environment;
+    if (value !== undefined && value !== '') return { text: value, from: 'environment' };
+    throw new GantryError(
+      ErrorCode.InvalidVersion,
+      `no release version: the release file takes it from $${name}, ` +
+        `which is ${value === undefined ? 'not set' : 'empty'}`,
+      { hint: `set ${name}=1.2.3, or pass --version 1.2.3` },
+    );
   }
   if (inputs.gitTag !== undefined) return { text: inputs.gitTag, from: 'git-tag' };
 
-  const envNote = environment === undefined ? '' : `, $${environment.name} is empty`;
   throw new GantryError(
     ErrorCode.InvalidVersion,
-    `no release version: none given, none in the release file${envNote}, ` +
+    'no release version: none given, none in the release file, ' +
       'and HEAD carries no git tag',
     { hint: 'pass --version 1.2.3, or tag the commit (git tag v1.2.3)' },
   );

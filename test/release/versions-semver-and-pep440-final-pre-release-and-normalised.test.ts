@@ -89,16 +89,25 @@ test('version: argument, then file, then its variable, then git tag', () => {
   assert.deepEqual(chooseVersionText(noArgument), { text: '2.0.0', from: 'file' });
   const { file: _f, ...noFile } = noArgument;
   assert.deepEqual(chooseVersionText(noFile), { text: '1.0.0', from: 'environment' });
-  assert.deepEqual(
-    chooseVersionText({ environment: { name: 'V', value: '' }, gitTag: 'v0.1.0' }),
-    { text: 'v0.1.0', from: 'git-tag' },
-  );
-  assert.throws(
-    () => chooseVersionText({ environment: { name: 'TOOL_VERSION', value: undefined } }),
-    (error) =>
-      isGantryError(error, ErrorCode.InvalidVersion) &&
-      /\$TOOL_VERSION/.test(error.message),
-  );
+  assert.deepEqual(chooseVersionText({ gitTag: 'v0.1.0' }), {
+    text: 'v0.1.0',
+    from: 'git-tag',
+  });
+  // A variable the file names is asked for: unset or empty, it never falls
+  // back to a git tag the user did not pick.
+  for (const value of [undefined, '']) {
+    assert.throws(
+      () =>
+        chooseVersionText({
+          environment: { name: 'TOOL_VERSION', value },
+          gitTag: 'v0.1.0',
+        }),
+      (error) =>
+        isGantryError(error, ErrorCode.InvalidVersion) &&
+        /\$TOOL_VERSION, which is (not set|empty)/.test(error.message) &&
+        error.hint === 'set TOOL_VERSION=1.2.3, or pass --version 1.2.3',
+    );
+  }
 });
 
 test('PEP 440 local versions normalise their separators to "."', () => {
