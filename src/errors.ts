@@ -105,6 +105,10 @@ export const ErrorCode = {
   // stores: OCI layouts and archives
   InvalidLayout: 'GANTRY_E_LAYOUT',
   LayoutLocked: 'GANTRY_E_LAYOUT_LOCKED',
+  /** A layout folder or its files could not be created or written (permissions, space). */
+  LayoutCreate: 'GANTRY_E_LAYOUT_CREATE',
+  /** A tag moved between reading it and writing it: another writer is at work. */
+  TagMoved: 'GANTRY_E_TAG_MOVED',
   InvalidArchive: 'GANTRY_E_ARCHIVE',
   ContentTooLarge: 'GANTRY_E_CONTENT_TOO_LARGE',
 

@@ -70,7 +70,7 @@ export async function copyImage(
     const bytes = plan.root.manifest.bytes;
     await onSide('destination', root.digest, () =>
       destination instanceof RegistryTarget
-        ? destination.tag(root, tag, bytes)
+        ? destination.tag(root, tag, { bytes })
         : destination.tag(root, tag),
     );
     run.emit({ type: 'tag', tag, digest: root.digest });

@@ -44,7 +44,7 @@ export async function writeTags(
     );
     const writes = numbered
       .filter((tag) => tag.sequence !== undefined)
-      .map((tag) => writeTag(target, staged.get(tag.change.image)!, tag.change.tag));
+      .map((tag) => writeTag(target, staged.get(tag.change.image)!, tag.change));
     await settleAll(writes);
     for (const tag of numbered) {
       written.push(tag);
@@ -76,13 +76,16 @@ function groupsOf(changes: TagChange[], together: boolean): TagChange[][] {
   return groups;
 }
 
+/** `expect`: the tag must still name what the plan saw, else another writer is at work. */
 async function writeTag(
   target: WriteTarget,
   staged: BuildResult,
-  tag: string,
+  change: TagChange,
 ): Promise<void> {
   const root = staged.root;
-  if (!(target instanceof RegistryTarget)) return target.tag(root, tag);
+  const expect = { digest: change.from };
+  if (!(target instanceof RegistryTarget))
+    return target.tag(root, change.tag, { expect });
   const bytes = await staged.staging.fetchBytes(root);
-  await target.tag(root, tag, bytes);
+  await target.tag(root, change.tag, { bytes, expect });
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
 import {
@@ -9,6 +9,7 @@ import {
   writeFileAtomic,
 } from './layout-files.js';
 import { emptyLayoutIndex, serializeLayoutIndex } from './layout-index.js';
+import { layoutCreateError, makeFolders } from './layout-create.js';
 import { withLayoutLock } from './layout-lock.js';
 
 /**
@@ -35,11 +36,21 @@ export async function openLayoutFolder(path: string, create: boolean): Promise<v
 }
 
 async function initialise(path: string): Promise<void> {
-  await mkdir(join(path, BLOBS_DIR), { recursive: true });
+  try {
+    await createFiles(path);
+  } catch (error) {
+    throw layoutCreateError(error, path, path);
+  }
+}
+
+async function createFiles(path: string): Promise<void> {
+  await makeFolders(join(path, BLOBS_DIR), path);
   if (!(await isFile(join(path, LAYOUT_FILE)))) {
     await writeFileAtomic(join(path, LAYOUT_FILE), layoutHeaderBytes());
   }
-  // Under the lock: another process may be creating the same layout.
+  // Only a missing index.json needs the lock (another process may be
+  // creating the same layout): opening an existing layout never waits.
+  if (await isFile(join(path, INDEX_FILE))) return;
   await withLayoutLock(path, async () => {
     if (await isFile(join(path, INDEX_FILE))) return;
     const bytes = serializeLayoutIndex(emptyLayoutIndex());

@@ -27,7 +27,8 @@ import { openLayoutFolder } from './layout-open.js';
 import { checkTaggable, readOnlyError, resolveInLayout } from './layout-resolve.js';
 import { assertLayoutRefName, notFound } from './names.js';
 import { asReferrer, scanReferrers } from './referrers.js';
-import type { TargetKind, WriteTarget } from './target.js';
+import { checkTagExpected } from './tag-expect.js';
+import type { TagOptions, TargetKind, WriteTarget } from './target.js';
 import {
   checkLimit,
   collectVerified,
@@ -149,13 +150,22 @@ export class OciLayoutTarget implements WriteTarget {
     });
   }
 
-  async tag(descriptor: Descriptor, tag: string): Promise<void> {
+  async tag(descriptor: Descriptor, tag: string, options?: TagOptions): Promise<void> {
     this.checkWritable();
     assertLayoutRefName(tag, this.description);
     await checkTaggable(this, descriptor);
 
+    // Compared and written under one hold of the lock: a compare-and-set.
     await withLayoutLock(this.path, async () => {
-      const next = withRefName(await this.readIndex(), descriptor, tag);
+      const index = await this.readIndex();
+      const current = findByRefName(index, tag, this.description);
+      checkTagExpected(
+        options,
+        current?.descriptor.digest.toString(),
+        tag,
+        this.description,
+      );
+      const next = withRefName(index, descriptor, tag);
       await writeFileAtomic(this.indexPath(), serializeLayoutIndex(next));
     });
   }

@@ -9,7 +9,8 @@ import type { RegistryClient } from '../registry/client.js';
 import type { BlobSource, UploadOptions } from '../registry/upload.js';
 import { assertRegistryTag, digestOrUndefined, notFound } from './names.js';
 import { referrerDescriptor } from './referrers.js';
-import type { TargetKind, WriteTarget } from './target.js';
+import { checkTagExpected } from './tag-expect.js';
+import type { TagOptions, TargetKind, WriteTarget } from './target.js';
 import {
   checkLimit,
   chunksOf,
@@ -150,12 +151,15 @@ export class RegistryTarget implements WriteTarget {
   }
 
   /**
-   * `bytes`: the manifest's exact bytes, when the caller has just pushed
-   * them: they are PUT under the tag without reading them back (the
+   * `options.bytes`: the manifest's exact bytes, when the caller has just
+   * pushed them: they are PUT under the tag without reading them back (the
    * registry refuses a manifest whose children it lacks, so nothing
-   * incomplete gets tagged either way).
+   * incomplete gets tagged either way). `options.expect` reads the tag once
+   * just before the PUT: distribution has no conditional manifest PUT, so
+   * a writer landing between that read and the PUT is not seen.
    */
-  async tag(descriptor: Descriptor, tag: string, bytes?: Uint8Array): Promise<void> {
+  async tag(descriptor: Descriptor, tag: string, options?: TagOptions): Promise<void> {
+    const bytes = options?.bytes;
     assertRegistryTag(tag, this.description);
     if (!isManifestType(descriptor.mediaType)) {
       throw new GantryError(
@@ -163,6 +167,10 @@ export class RegistryTarget implements WriteTarget {
         `${this.description}: cannot tag ${descriptor.digest} of type ` +
           `${descriptor.mediaType}: only manifests and indexes take tags`,
       );
+    }
+    if (options?.expect !== undefined) {
+      const current = await this.#currentDigest(tag);
+      checkTagExpected(options, current, tag, this.description);
     }
     if (bytes !== undefined) {
       verifyBytes(bytes, descriptor, this.#what(descriptor));
@@ -178,6 +186,12 @@ export class RegistryTarget implements WriteTarget {
     );
     const body = { bytes: manifest.bytes, mediaType: manifest.mediaType };
     await this.#client.putManifest(this.#repo.withTag(tag), body);
+  }
+
+  /** The digest a tag names now (one HEAD), or undefined when there is no such tag. */
+  async #currentDigest(tag: string): Promise<string | undefined> {
+    const found = await this.#client.headManifest(this.#repo.withTag(tag));
+    return found?.digest.toString();
   }
 
   async #pushManifest(descriptor: Descriptor, bytes: Uint8Array): Promise<void> {

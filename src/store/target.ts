@@ -99,15 +99,32 @@ export interface WriteTarget extends ReadTarget {
 
   /**
    * Points `tag` at a manifest or index the target already holds (NotFound
-   * otherwise), replacing only what that tag pointed at before.
+   * otherwise), replacing only what that tag pointed at before. With
+   * `options.expect`, refuses with TagMoved and writes nothing when the tag
+   * does not point where the caller last saw it.
    */
-  tag(descriptor: Descriptor, tag: string): Promise<void>;
+  tag(descriptor: Descriptor, tag: string, options?: TagOptions): Promise<void>;
 
   /**
    * Finishes the target: archives write themselves out here. Other targets
    * may not have it; calling it twice is harmless.
    */
   close?(): Promise<void>;
+}
+
+export interface TagOptions {
+  /**
+   * What the caller expects the tag to name now: `{ digest }`, or
+   * `{ digest: undefined }` for a tag that must not exist yet. A layout
+   * compares under its lock (compare-and-set); a registry can only read the
+   * tag just before the write, since distribution has no conditional PUT.
+   */
+  expect?: { digest: string | undefined };
+  /**
+   * The manifest's exact bytes, when the caller has them at hand: a target
+   * that must send them (a registry) need not read them back first.
+   */
+  bytes?: Uint8Array;
 }
 
 /**
