@@ -1,5 +1,6 @@
 import { isGantryError } from '../errors.js';
 import { parseRepository } from '../reference/parse.js';
+import { describeRepeat, repeatedDestination } from './file-destinations.js';
 import { type Field, fieldOf } from './file-node.js';
 import type {
   AnnotationLevel,
@@ -46,15 +47,15 @@ export const DEFAULT_ATTESTATIONS: AttestationSpec = {
 export function readDestinations(field: Field): Destination[] {
   const items = field.isMissing ? [] : field.list();
   if (items.length === 0) return [toDestination(field, DEFAULT_DESTINATION)];
-  const seen = new Set<string>();
-  return items.map((item) => {
-    const destination = toDestination(item, item.string());
-    if (seen.has(destination.name)) {
-      throw item.error(`destination ${destination.name} is listed twice`);
-    }
-    seen.add(destination.name);
-    return destination;
-  });
+  const destinations = items.map((item) => toDestination(item, item.string()));
+  const repeated = repeatedDestination(destinations);
+  if (repeated !== undefined) {
+    throw items[repeated.index]!.error(
+      `destination ${describeRepeat(repeated)}`,
+      'list each destination once',
+    );
+  }
+  return destinations;
 }
 
 function toDestination(field: Field, text: string): Destination {

@@ -1,4 +1,5 @@
 import { parseDestination } from './execute-targets.js';
+import { assertDistinctDestinations } from './file-destinations.js';
 import type { ReleaseFile } from './file-types.js';
 import { readGitFacts } from './git.js';
 import type { PlanInputs } from './plan.js';
@@ -74,5 +75,7 @@ export function withDestinations(
   names: readonly string[] | undefined,
 ): ReleaseFile {
   if (names === undefined || names.length === 0) return file;
-  return { ...file, destinations: names.map(parseDestination) };
+  const destinations = names.map(parseDestination);
+  assertDistinctDestinations(destinations);
+  return { ...file, destinations };
 }

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runGantry } from '../harness/cli.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { writeToolDist } from '../release/support.js';
+
+// One place given twice as a destination (the same repository, or one
+// layout folder written two ways) is a usage error before anything is
+// planned or written: in the release file (with line and column) and in --to.
+
+let work = '';
+const BASE = [
+  'base:',
+  '  files:',
+  '    - from: dist/$TARGETARCH/tool',
+  '      to: /tool',
+];
+/** A port nothing listens on: the refusal must come before any request. */
+const NO_REGISTRY = '127.0.0.1:9';
+
+before(async () => {
+  work = makeTempDir('gantry-duplicate-destination-');
+  await writeToolDist(work);
+  await writeFile(join(work, 'release.yaml'), BASE.join('\n'));
+});
+
+after(() => removeTempDir(work));
+
+function release(args: string[]) {
+  return runGantry(['release', '--version=1.0.0', ...args], { cwd: work });
+}
+
+test('--to with one repository twice is a usage error', async () => {
+  const to = `${NO_REGISTRY}/dup/x`;
+  const run = await release(['--to', to, '--to', to, 'release.yaml']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /error GANTRY_E_USAGE: --to 127\.0\.0\.1:9\/dup\/x is given twice/,
+  );
+  assert.match(run.stderr, /hint: give each destination once/);
+});
+
+test('--to with one layout written two ways is a usage error and makes nothing', async () => {
+  const run = await release(['--to', 'oci:out', '--to', 'oci:./out/', 'release.yaml']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /--to oci:\.\/out\/ is the same place as oci:out/);
+  assert.equal(existsSync(join(work, 'out')), false);
+});
+
+test('the release file names the line and column of the repeat', async () => {
+  const lines = [`destinations: [${NO_REGISTRY}/a/b, oci:out, oci:out/.]`, ...BASE];
+  await writeFile(join(work, 'twice.yaml'), lines.join('\n'));
+  const run = await release(['--dry-run', 'twice.yaml']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /GANTRY_E_RELEASE_FILE: \S*twice\.yaml:1:\d+: destinations\[2\]: destination oci:out\/\. is the same place as oci:out/,
+  );
+});
+
+test('a repository written with and without docker.io is one place', async () => {
+  const lines = ['destinations: [team/app, docker.io/team/app]', ...BASE];
+  await writeFile(join(work, 'hub.yaml'), lines.join('\n'));
+  const run = await release(['--dry-run', 'hub.yaml']);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /destination docker\.io\/team\/app is given twice/);
+});
