@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DeflatePool } from '../build/gzip-pool.js';
 import type { Runner } from './main.js';
-import { collect } from './options.js';
+import { collect, usageError } from './options.js';
 
 /**
  * `gantry build [CONTEXT]`: builds the Dockerfile subset gantry supports
@@ -74,6 +74,7 @@ export function registerBuild(program: Command, run: Runner): void {
     .option('--compression-level <n>', 'gzip 0-9 (default 6) or zstd 1-19 (default 3)')
     .addHelpText('after', EXAMPLES)
     .action(async (contextDir: string, flags: BuildFlags, command: Command) => {
+      rejectLocalTags(flags.tag);
       // The gzip workers boot on another core while the build code loads
       // here (so that other commands and --help load none of it).
       const pool = await startPool(flags);
@@ -84,6 +85,26 @@ export function registerBuild(program: Command, run: Runner): void {
         await pool?.close();
       }
     });
+}
+
+/** The transports that name a local folder or file rather than a registry. */
+const LOCAL_PREFIXES = ['oci:', 'oci-archive:', 'docker-archive:'] as const;
+
+/**
+ * `--tag oci:DIR:1` would be read as a registry host "oci:DIR": a layout
+ * or archive is named by `--output`, and `--tag` then gives bare tags.
+ */
+function rejectLocalTags(tags: string[] | undefined): void {
+  for (const tag of tags ?? []) {
+    const prefix = LOCAL_PREFIXES.find((p) => tag.startsWith(p));
+    if (prefix === undefined) continue;
+    const path = prefix === 'oci:' ? 'DIR' : 'FILE';
+    throw usageError(
+      `--tag "${tag}" names a local ${prefix.slice(0, -1)} target, not a registry`,
+      `write it with --output instead: --output ${prefix}${path}:TAG ` +
+        '(--tag then adds bare tags)',
+    );
+  }
 }
 
 /** Workers for gzip layers, the default compression; none for the others. */
