@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   createIndexFrom,
@@ -34,6 +35,7 @@ export async function runIndexCreate(
 ): Promise<void> {
   const annotations = parseIndexAnnotations(flags.annotation ?? []);
   const sources = [...(flags.from ?? [])];
+  sources.forEach(refuseMetadataFile);
   for (const file of flags.fromMetadata ?? []) {
     sources.push(...(await readMetadataFile(file)).map(metadataReference));
   }
@@ -65,6 +67,24 @@ export async function runIndexCreate(
         (tags.length === 0 ? ' (untagged)' : `, tagged ${tags.join(', ')}`),
     );
   });
+}
+
+/**
+ * `--from amd64.json` would be read as the Docker Hub image
+ * `library/amd64.json`; a metadata file written by `build --push-by-digest`
+ * goes to `--from-metadata`.
+ */
+function refuseMetadataFile(source: string): void {
+  if (
+    !source.endsWith('.json') ||
+    statSync(source, { throwIfNoEntry: false })?.isFile() !== true
+  ) {
+    return;
+  }
+  throw usageError(
+    `--from "${source}" is a local file, not an image reference`,
+    `to assemble from a build's metadata file, write --from-metadata ${source}`,
+  );
 }
 
 /** DST's own tag; none when it names only a repository or a digest. */
