@@ -119,7 +119,13 @@ function copyJson(report: CopyReport): Record<string, unknown> {
   }));
   const base = { source: report.source, destination: report.destination };
   const seconds = Number(report.seconds.toFixed(3));
-  if (!report.allTags) return { ...base, ...images[0]!, seconds };
+  if (!report.allTags) {
+    // One image: the destination as the text lines name it, with its tag.
+    const tag = report.results[0]!.tags[0];
+    const destination =
+      tag === undefined ? base.destination : `${base.destination}:${tag}`;
+    return { ...base, ...images[0]!, destination, seconds };
+  }
   return { ...base, images, stats: total(report.results.map((r) => r.stats)), seconds };
 }
 

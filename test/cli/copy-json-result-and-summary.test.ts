@@ -52,7 +52,7 @@ describe('gantry copy results', () => {
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as CopyJson;
     assert.equal(result.source, source);
-    assert.equal(result.destination, destination);
+    assert.equal(result.destination, `${destination}:v2`);
     assert.equal(result.sourceDigest, seeded.digest);
     assert.equal(result.digest, seeded.digest);
     assert.equal(result.mediaType, seeded.mediaType);
