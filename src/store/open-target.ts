@@ -1,6 +1,7 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference } from '../reference/parse.js';
 import type { RegistryClient } from '../registry/client.js';
+import { parseDockerArchiveReference } from './docker-archive-reference.js';
 import { RegistryTarget } from './registry-target.js';
 import type { WriteTarget } from './target.js';
 import { isLayoutReference, parseLayoutReference } from './transport-reference.js';
@@ -9,9 +10,10 @@ import { isLayoutReference, parseLayoutReference } from './transport-reference.j
  * Opens the target a reference names, in every form DESIGN.md lists:
  * `host/repo:tag`, `host/repo@sha256:...`, `oci:PATH[:tag]`,
  * `oci-archive:FILE[:tag]` (either with `@sha256:...` instead of a tag) and
- * `docker-archive:FILE`. A registry reference without tag or digest gets
- * Docker's default tag `latest`; a layout or archive reference without one
- * has no `ref`, nor has a docker archive (the caller picks its image).
+ * `docker-archive:FILE[:name:tag]` (docker-archive-reference.ts). A registry
+ * reference without tag or digest gets Docker's default tag `latest`; a
+ * layout or archive reference without one has no `ref`, nor has a docker
+ * archive without a name (the caller picks its image).
  */
 
 export interface OpenTargetOptions {
@@ -36,11 +38,11 @@ export async function openTarget(
 ): Promise<OpenedTarget> {
   const flags = { create: options.create === true, readOnly: options.readOnly === true };
   if (text.startsWith(DOCKER_ARCHIVE_PREFIX)) {
-    const file = text.slice(DOCKER_ARCHIVE_PREFIX.length);
-    if (file === '') throw emptyPath(text);
+    const named = parseDockerArchiveReference(text.slice(DOCKER_ARCHIVE_PREFIX.length));
+    if (named.path === '') throw emptyPath(text);
     // Layouts and archives load when named: a registry copy needs none of it.
     const { DockerArchiveTarget } = await import('./docker-archive.js');
-    return { target: await DockerArchiveTarget.open(file, flags), ref: undefined };
+    return { target: await DockerArchiveTarget.open(named.path, flags), ref: named.ref };
   }
 
   if (isLayoutReference(text)) {
