@@ -54,8 +54,19 @@ export function digestOrUndefined(text: string): Digest | undefined {
 
 export function notFound(what: string, where: string, hint?: string): GantryError {
   return new GantryError(ErrorCode.NotFound, `${what} not found in ${where}`, {
-    ...(hint === undefined ? {} : { hint }),
+    hint: hint ?? notFoundHint(what, where),
   });
+}
+
+/**
+ * What fixes a missing piece when the caller names nothing better: a
+ * missing blob means an incomplete image, anything else a name to check.
+ */
+function notFoundHint(what: string, where: string): string {
+  if (what.startsWith('blob ')) {
+    return `${where} holds an incomplete image: copy the image into it again`;
+  }
+  return `check the tag or digest, and that the image was copied to ${where}`;
 }
 
 function clip(text: string): string {

@@ -21,7 +21,10 @@ export function sizeMismatch(
   return new GantryError(
     ErrorCode.SizeMismatch,
     `${what}: expected ${descriptor.size} bytes, got ${actual}`,
-    { details: { expected: descriptor.size, actual: String(actual) } },
+    {
+      hint: mismatchHint(what),
+      details: { expected: descriptor.size, actual: String(actual) },
+    },
   );
 }
 
@@ -34,10 +37,36 @@ export function digestMismatch(
     ErrorCode.DigestMismatch,
     `${what}: expected digest ${descriptor.digest}, got ${actual}`,
     {
-      hint: DIGEST_MISMATCH_HINT,
+      hint: mismatchHint(what),
       details: { expected: descriptor.digest.toString(), actual: actual.toString() },
     },
   );
+}
+
+/**
+ * Local content that does not hash to its digest was changed on disk, not on
+ * the way: say so, rather than blame a registry. Every backend's `what` reads
+ * `<digest> in <description>`, the description starting with its transport.
+ */
+const LOCAL_MISMATCH_HINTS: ReadonlyArray<readonly [string, string]> = [
+  [
+    ' in oci:',
+    'a blob file in the OCI layout was changed or damaged on disk: ' +
+      'copy the image into the layout again',
+  ],
+  [
+    ' in oci-archive:',
+    'the OCI archive holds a damaged or edited blob: write the archive again',
+  ],
+  [
+    ' in docker-archive:',
+    'the docker archive holds a damaged or edited file: write the archive again',
+  ],
+];
+
+function mismatchHint(what: string): string {
+  const local = LOCAL_MISMATCH_HINTS.find(([marker]) => what.includes(marker));
+  return local?.[1] ?? DIGEST_MISMATCH_HINT;
 }
 
 /** Throws SizeMismatch or DigestMismatch unless `bytes` are the content. */
