@@ -1,5 +1,6 @@
 import { hostPlatform } from '../build/platform-args.js';
-import { type Platform, parsePlatform, platformToString } from '../oci/platform.js';
+import { type Platform, platformToString } from '../oci/platform.js';
+import { parseUserPlatform } from '../release/file-platforms.js';
 import { usageError } from './options.js';
 
 /**
@@ -17,7 +18,7 @@ export function parsePlatforms(values: string[] | undefined): Platform[] {
   if (texts.length === 0) return [{ ...hostPlatform(), os: 'linux' }];
   const seen = new Map<string, Platform>();
   for (const text of texts.filter((t) => t !== '')) {
-    const platform = parsePlatform(text);
+    const platform = parseUserPlatform(text);
     seen.set(platformToString(platform), platform);
   }
   return [...seen.values()];

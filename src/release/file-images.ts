@@ -1,5 +1,5 @@
 import { isGantryError } from '../errors.js';
-import { type Platform, parsePlatform, platformToString } from '../oci/platform.js';
+import { type Platform, platformToString } from '../oci/platform.js';
 import { parseReference } from '../reference/parse.js';
 import {
   formatLayoutReference,
@@ -7,6 +7,7 @@ import {
   parseLayoutReference,
 } from '../store/transport-reference.js';
 import { type Field, fieldOf } from './file-node.js';
+import { parseUserPlatform } from './file-platforms.js';
 import type { BaseFileSpec, BaseSpec, ConfigSpec, VariantSpec } from './file-types.js';
 import { TAG_PATTERN } from './tags.js';
 
@@ -98,7 +99,7 @@ function readPlatformMap(field: Field, platforms: Platform[]): Record<string, st
 /** Parses a platform, turning the parser's error into one at `field`. */
 export function readPlatform(field: Field, text: string): Platform {
   try {
-    return parsePlatform(text);
+    return parseUserPlatform(text);
   } catch (error) {
     if (!isGantryError(error)) throw error;
     throw field.error(`bad platform: ${error.message}`, error.hint ?? 'write os/arch');

@@ -1,0 +1,27 @@
+import { ErrorCode, GantryError } from '../errors.js';
+import { parsePlatform, type Platform } from '../oci/platform.js';
+import { unknownPlatformPart } from '../oci/platform-known.js';
+import { closestName } from './suggest.js';
+
+/**
+ * A platform a user wrote (a release file's `platforms`, `gantry build
+ * --platform`): well-formed, and naming an OS and an architecture Go knows,
+ * so that `linux/amd46` is caught as it is typed, with a suggestion,
+ * instead of becoming an image for a machine that does not exist.
+ */
+export function parseUserPlatform(text: string): Platform {
+  const platform = parsePlatform(text);
+  const unknown = unknownPlatformPart(platform);
+  if (unknown === undefined) return platform;
+
+  const near = closestName(unknown.value, unknown.known);
+  const hint =
+    near === undefined
+      ? `known values (Go's $GOOS/$GOARCH): ${unknown.known.join(', ')}`
+      : `did you mean "${near}"?`;
+  throw new GantryError(
+    ErrorCode.InvalidPlatform,
+    `platform "${text}": unknown ${unknown.part} "${unknown.value}"`,
+    { hint },
+  );
+}

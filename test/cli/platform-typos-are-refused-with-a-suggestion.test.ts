@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runGantry } from '../harness/cli.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { writeToolDist } from '../release/support.js';
+
+// A platform that names no OS or architecture Go knows (`linux/amd46`,
+// `linx/amd64`) is refused where it is typed, with "did you mean": in a
+// release file (line, column, field) and in `gantry build --platform`
+// (exit 2), before anything is built or written.
+
+let work = '';
+const BASE = [
+  'base:',
+  '  files:',
+  '    - from: dist/$TARGETARCH/tool',
+  '      to: /tool',
+];
+
+before(async () => {
+  work = makeTempDir('gantry-platform-typos-');
+  await writeToolDist(work);
+  await mkdir(join(work, 'context'));
+  await writeFile(join(work, 'context', 'Dockerfile'), 'FROM scratch\nENV A=1\n');
+});
+
+after(() => removeTempDir(work));
+
+async function releaseWith(platforms: string) {
+  await writeFile(join(work, 'release.yaml'), [platforms, ...BASE].join('\n'));
+  return runGantry(['release', '--dry-run', '--version=1.0.0', 'release.yaml'], {
+    cwd: work,
+  });
+}
+
+test('a release file with linux/amd46 names line, column and field', async () => {
+  const run = await releaseWith('platforms: [linux/arm64, linux/amd46]');
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /GANTRY_E_RELEASE_FILE: \S*release\.yaml:1:26: platforms\[1\]: bad platform: .*unknown architecture "amd46"/,
+  );
+  assert.match(run.stderr, /hint: did you mean "amd64"\?/);
+});
+
+test('a release file with linx/amd64 suggests linux', async () => {
+  const run = await releaseWith('platforms:\n  - linx/amd64');
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /release\.yaml:2:5: platforms\[0\]: .*unknown os "linx"/);
+  assert.match(run.stderr, /hint: did you mean "linux"\?/);
+});
+
+test('gantry build --platform linux/amd46 exits 2 and writes nothing', async () => {
+  const out = join(work, 'out');
+  const run = await runGantry(
+    [
+      'build',
+      '--platform',
+      'linux/arm64,linux/amd46',
+      '--output',
+      `oci:${out}:1`,
+      'context',
+    ],
+    { cwd: work },
+  );
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    /GANTRY_E_PLATFORM: platform "linux\/amd46": unknown architecture/,
+  );
+  assert.match(run.stderr, /hint: did you mean "amd64"\?/);
+  assert.equal(existsSync(out), false);
+});
+
+test('gantry build takes known platforms and aliases', async () => {
+  const run = await runGantry(
+    [
+      'build',
+      '--platform',
+      'linux/s390x,linux/aarch64',
+      '--output',
+      'oci:ok:1',
+      'context',
+    ],
+    { cwd: work },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^sha256:[0-9a-f]{64}$/m);
+});
