@@ -4,8 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runGantry } from '../harness/cli.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { writeToolDist } from '../release/support.js';
+import { removeTempDir } from '../harness/temp-dir.js';
+import { makeToolWork, writeToolRelease } from './tool-work.js';
 
 // A platform that names no OS or architecture Go knows (`linux/amd46`,
 // `linx/amd64`) is refused where it is typed, with "did you mean": in a
@@ -13,16 +13,8 @@ import { writeToolDist } from '../release/support.js';
 // (exit 2), before anything is built or written.
 
 let work = '';
-const BASE = [
-  'base:',
-  '  files:',
-  '    - from: dist/$TARGETARCH/tool',
-  '      to: /tool',
-];
-
 before(async () => {
-  work = makeTempDir('gantry-platform-typos-');
-  await writeToolDist(work);
+  work = await makeToolWork('gantry-platform-typos-');
   await mkdir(join(work, 'context'));
   await writeFile(join(work, 'context', 'Dockerfile'), 'FROM scratch\nENV A=1\n');
 });
@@ -30,7 +22,7 @@ before(async () => {
 after(() => removeTempDir(work));
 
 async function releaseWith(platforms: string) {
-  await writeFile(join(work, 'release.yaml'), [platforms, ...BASE].join('\n'));
+  await writeToolRelease(work, 'release.yaml', [platforms]);
   return runGantry(['release', '--dry-run', '--version=1.0.0', 'release.yaml'], {
     cwd: work,
   });

@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runGantry } from '../harness/cli.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { writeToolDist } from '../release/support.js';
+import { removeTempDir } from '../harness/temp-dir.js';
+import { makeToolWork, writeToolRelease } from './tool-work.js';
 
 // One place given twice as a destination (the same repository, or one
 // layout folder written two ways) is a usage error before anything is
 // planned or written: in the release file (with line and column) and in --to.
 
 let work = '';
-const BASE = [
-  'base:',
-  '  files:',
-  '    - from: dist/$TARGETARCH/tool',
-  '      to: /tool',
-];
 /** A port nothing listens on: the refusal must come before any request. */
 const NO_REGISTRY = '127.0.0.1:9';
 
 before(async () => {
-  work = makeTempDir('gantry-duplicate-destination-');
-  await writeToolDist(work);
-  await writeFile(join(work, 'release.yaml'), BASE.join('\n'));
+  work = await makeToolWork('gantry-duplicate-destination-');
 });
 
 after(() => removeTempDir(work));
@@ -52,8 +43,8 @@ test('--to with one layout written two ways is a usage error and makes nothing',
 });
 
 test('the release file names the line and column of the repeat', async () => {
-  const lines = [`destinations: [${NO_REGISTRY}/a/b, oci:out, oci:out/.]`, ...BASE];
-  await writeFile(join(work, 'twice.yaml'), lines.join('\n'));
+  const head = [`destinations: [${NO_REGISTRY}/a/b, oci:out, oci:out/.]`];
+  await writeToolRelease(work, 'twice.yaml', head);
   const run = await release(['--dry-run', 'twice.yaml']);
   assert.equal(run.code, 2, run.stderr);
   assert.match(
@@ -63,8 +54,9 @@ test('the release file names the line and column of the repeat', async () => {
 });
 
 test('a repository written with and without docker.io is one place', async () => {
-  const lines = ['destinations: [team/app, docker.io/team/app]', ...BASE];
-  await writeFile(join(work, 'hub.yaml'), lines.join('\n'));
+  await writeToolRelease(work, 'hub.yaml', [
+    'destinations: [team/app, docker.io/team/app]',
+  ]);
   const run = await release(['--dry-run', 'hub.yaml']);
   assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /destination docker\.io\/team\/app is given twice/);

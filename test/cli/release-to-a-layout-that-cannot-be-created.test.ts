@@ -4,8 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runGantry } from '../harness/cli.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { writeToolDist } from '../release/support.js';
+import { removeTempDir } from '../harness/temp-dir.js';
+import { makeToolWork } from './tool-work.js';
 
 // `--to oci:DIR` where DIR cannot be made: under /proc (where a recursive
 // mkdir once never returned), under /sys, below a file, or a file itself.
@@ -14,15 +14,7 @@ import { writeToolDist } from '../release/support.js';
 let work = '';
 
 before(async () => {
-  work = makeTempDir('gantry-layout-create-');
-  await writeToolDist(work);
-  const file = [
-    'base:',
-    '  files:',
-    '    - from: dist/$TARGETARCH/tool',
-    '      to: /tool',
-  ];
-  await writeFile(join(work, 'release.yaml'), file.join('\n'));
+  work = await makeToolWork('gantry-layout-create-');
   await writeFile(join(work, 'file.yaml'), 'not a folder\n');
 });
 
