@@ -1,7 +1,12 @@
 import { ErrorCode } from '../errors.js';
 import type { Authorization } from './auth.js';
 import type { Challenge } from './challenge.js';
-import { parseErrorBody, RegistryError, readErrorBody } from './registry-error.js';
+import {
+  credentialsHint,
+  parseErrorBody,
+  RegistryError,
+  readErrorBody,
+} from './registry-error.js';
 import type { TransportResponse } from './transport.js';
 import type { RegistryRequest, Scope } from './types.js';
 
@@ -53,7 +58,7 @@ export async function authFailure(init: AuthFailureInit): Promise<RegistryError>
   if (signedIn || challenge?.params.error === 'insufficient_scope') {
     const hint = signedIn
       ? `the credentials for ${registry} do not allow ${allowed}`
-      : `log in to ${registry}: anonymous access does not allow ${allowed}`;
+      : `anonymous access does not allow ${allowed}; ${credentialsHint(registry)}`;
     return new RegistryError({
       ...base,
       code: signedIn ? ErrorCode.Denied : ErrorCode.Unauthorized,
@@ -65,12 +70,12 @@ export async function authFailure(init: AuthFailureInit): Promise<RegistryError>
     return new RegistryError({
       ...base,
       message: `${what}: ${registry} asked for credentials after the body was streamed`,
-      hint: `log in to ${registry} or pass credentials, then try again`,
+      hint: `${credentialsHint(registry)}, then try again`,
     });
   }
   return new RegistryError({
     ...base,
     message: `${what}: ${registry} requires credentials and none were found`,
-    hint: `log in to ${registry} or pass credentials for it`,
+    hint: credentialsHint(registry),
   });
 }

@@ -95,7 +95,10 @@ export class DockerConfigCredentials implements CredentialStore {
     } catch (error) {
       // A pull of a public image needs no credentials: go on without them.
       if (purpose === 'pull' && isGantryError(error, ErrorCode.CredentialHelper)) {
-        this.#logger.warn(`${error.message}; pulling from ${key} anonymously`);
+        this.#logger.warn(
+          `${error.message}; going on without credentials for ${key}: ` +
+            'public images can be read, a push or a private read fails',
+        );
         return undefined;
       }
       throw error;
@@ -153,7 +156,7 @@ function entryCredential(entry: AuthEntry, name: string, path: string) {
       throw new GantryError(
         ErrorCode.Credentials,
         `the "auth" field for ${name} in ${path} is not base64 of "username:password"`,
-        { hint: `log in to ${name} again to rewrite it` },
+        { hint: `run docker login ${name} again to rewrite it` },
       );
     }
     // `auth` wins over the separate fields, as in the Docker CLI. Only the first

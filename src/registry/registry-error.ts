@@ -19,6 +19,17 @@ export interface RegistryErrorEntry {
  * Error bodies are small JSON documents; a registry that sends more is sending
  * something else (an HTML page), and the rest is not worth holding in memory.
  */
+/**
+ * How to give gantry credentials, for hints: gantry has no login command of
+ * its own, so name the ways it reads them (README, "Global options").
+ */
+export function credentialsHint(registry = 'the registry'): string {
+  return (
+    `give gantry credentials for ${registry}: --username USER --password-stdin, ` +
+    `GANTRY_USERNAME and GANTRY_PASSWORD, or docker login (gantry reads its config.json)`
+  );
+}
+
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** Statuses worth another try: the registry or a proxy in front is overloaded. */
@@ -47,7 +58,7 @@ const CODE_HINTS: Record<string, string> = {
     'repository names are lowercase letters, digits and the separators . _ - /',
   NAME_UNKNOWN: 'the repository does not exist: check its name, or push to create it',
   SIZE_INVALID: 'the length of the content does not match the size sent',
-  UNAUTHORIZED: 'log in to the registry or pass credentials for it',
+  UNAUTHORIZED: credentialsHint(),
   DENIED: 'the credentials given do not allow this operation on this repository',
   UNSUPPORTED: 'the registry does not support this operation',
   TOOMANYREQUESTS:
@@ -55,7 +66,7 @@ const CODE_HINTS: Record<string, string> = {
 };
 
 const STATUS_HINTS: Record<number, string> = {
-  401: 'log in to the registry or pass credentials for it',
+  401: credentialsHint(),
   403: 'the credentials given do not allow this operation',
   404: 'check the repository name and the tag or digest',
   429: 'the registry is rate limiting: wait, or authenticate for a higher limit',

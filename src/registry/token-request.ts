@@ -3,6 +3,7 @@ import { bearerTokenUrl, type Challenge, parseScope } from './challenge.js';
 import type { Credential } from './credentials.js';
 import { describeCause } from './network-error.js';
 import { redactUrl } from './redact.js';
+import { credentialsHint } from './registry-error.js';
 import type { TransportRequest, TransportResponse } from './transport.js';
 import type { Scope } from './types.js';
 
@@ -91,7 +92,7 @@ export function tokenFailure(
       return new GantryError(
         ErrorCode.Unauthorized,
         `${where} refused an anonymous token (${status})`,
-        { details, hint: `log in to ${registry} or pass credentials for it` },
+        { details, hint: credentialsHint(registry) },
       );
     }
     const who =
@@ -103,7 +104,7 @@ export function tokenFailure(
       `${where} rejected ${who} (${status})`,
       {
         details,
-        hint: `check the username and password for ${registry}, or log in again`,
+        hint: `check the username and password gantry was given for ${registry}`,
       },
     );
   }

@@ -49,7 +49,7 @@ describe('Basic authentication (htpasswd registry)', () => {
     const { session } = tracedSession('basic anonymous', basic.host);
     const error = await expectError('basic anonymous', () => session.request(ping));
     assert.equal(error.code, ErrorCode.Unauthorized);
-    assert.match(error.hint ?? '', /log in/);
+    assert.match(error.hint ?? '', /--username USER --password-stdin, .*docker login/);
   });
 
   it('probes /v2/ before a streamed body, then sends it once, signed in', async () => {

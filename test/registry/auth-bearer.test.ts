@@ -154,7 +154,7 @@ describe('Bearer token authentication', () => {
     assert.ok(!error.message.includes(wrong));
   });
 
-  it('pulls anonymously, but asks an anonymous push to log in', async () => {
+  it('pulls anonymously, but asks an anonymous push for credentials', async () => {
     const anonymous = session('bearer anonymous');
     const missing = await anonymous.session.request({
       method: 'GET',
@@ -173,7 +173,7 @@ describe('Bearer token authentication', () => {
       }),
     );
     assert.equal(error.code, ErrorCode.Unauthorized);
-    assert.match(error.hint ?? '', /log in/);
+    assert.match(error.hint ?? '', /--username USER --password-stdin, .*docker login/);
   });
 
   it('shares one token request among requests sent at once', async () => {

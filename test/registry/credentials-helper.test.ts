@@ -137,7 +137,7 @@ describe('a credential helper that is not installed', () => {
     assert.equal(await creds.get('r.example', 'pull'), undefined);
     const warnings = logger.messages('warn');
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /docker-credential-absent .*anonymously/);
+    assert.match(warnings[0]!, /docker-credential-absent .*going on without credentials/);
   });
 
   it('refuses a helper name that is a path', async () => {
