@@ -124,9 +124,7 @@ function readFailure(path: string, cause: unknown): GantryError {
   return new GantryError(
     ErrorCode.BuildInput,
     `cannot read "${path}": ${message(cause)}`,
-    {
-      cause,
-    },
+    { cause, hint: 'check that the file exists in the build context and can be read' },
   );
 }
 

@@ -104,7 +104,9 @@ function whiteoutEntries(input: LayerInput, what: string): LayerEntry[] {
 function destinationOf(destination: string, what: string): string {
   const path = normalizePath(destination, what);
   if (path === '') {
-    throw new GantryError(ErrorCode.BuildInput, `${what}: destination may not be "/"`);
+    throw new GantryError(ErrorCode.BuildInput, `${what}: destination may not be "/"`, {
+      hint: 'copy into a folder, e.g. COPY app /app/',
+    });
   }
   return path;
 }

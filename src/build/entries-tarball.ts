@@ -80,6 +80,7 @@ function toEntry(
       throw new GantryError(
         ErrorCode.BuildInput,
         `${what}: "${tarEntry.path}" is a device or pipe, which layers do not carry`,
+        { hint: 'remove device and pipe entries from the tarball' },
       );
   }
 }
@@ -108,6 +109,7 @@ function linkedFile(
       ErrorCode.InvalidArchive,
       `${what}: hard link "${tarEntry.path}" points at "${tarEntry.linkTarget}", ` +
         'which is not an earlier regular file in the tarball',
+      { hint: 'write the tarball again with tar, which puts a link after its file' },
     );
   }
   target.linkGroup ??= `${inputIndex}:tar:${targetPath}`;

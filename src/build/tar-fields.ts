@@ -48,6 +48,7 @@ function setPax(result: Pending, key: string, value: string, what: string): void
     throw new GantryError(
       ErrorCode.Unsupported,
       `${what}: sparse files are not supported`,
+      { hint: 'write the tarball again without --sparse (GNU tar -S)' },
     );
   }
 }

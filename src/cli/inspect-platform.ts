@@ -62,6 +62,7 @@ export async function imagePlatform(
       ErrorCode.InvalidConfig,
       `config ${config.digest} of ${at.shown} declares ${config.size} bytes, ` +
         `over the ${MAX_CONFIG_BYTES}-byte limit`,
+      { hint: 'this is no image config a build tool writes: inspect --raw shows it' },
     );
   }
 

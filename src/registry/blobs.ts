@@ -44,6 +44,7 @@ export async function headBlob(
     throw new GantryError(
       ErrorCode.InvalidHeader,
       `blob ${digest} in ${repo.repository}: HEAD answered without a Content-Length`,
+      { hint: 'a proxy in front of the registry drops headers: ask its operator' },
     );
   }
   return { size };
@@ -116,7 +117,10 @@ async function* verifiedBytes(
     throw new GantryError(
       ErrorCode.ShortRead,
       `${what}: the registry sent ${received} of ${descriptor.size} bytes`,
-      { details: { expected: descriptor.size, received } },
+      {
+        details: { expected: descriptor.size, received },
+        hint: 'the connection ended early: run the command again to resume',
+      },
     );
   }
   const actual = hasher?.digest();
@@ -188,7 +192,10 @@ function trailing(what: string, descriptor: BlobDescriptor): GantryError {
   return new GantryError(
     ErrorCode.TrailingData,
     `${what}: the registry sent more than the ${descriptor.size} bytes of the descriptor`,
-    { details: { expected: descriptor.size } },
+    {
+      details: { expected: descriptor.size },
+      hint: 'the registry serves other content under this digest: tell its operator',
+    },
   );
 }
 

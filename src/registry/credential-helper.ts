@@ -197,6 +197,10 @@ function spawnError(error: NodeJS.ErrnoException, binary: string, configFile: st
   return new GantryError(
     ErrorCode.CredentialHelper,
     `credential helper ${binary} (named in ${configFile}) did not run: ${error.code}`,
-    { cause: error, details: { binary, configFile } },
+    {
+      cause: error,
+      details: { binary, configFile },
+      hint: `install ${binary}, or drop it from credsStore/credHelpers in ${configFile}`,
+    },
   );
 }

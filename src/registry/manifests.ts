@@ -152,6 +152,7 @@ export async function deleteManifest(
     throw new GantryError(
       ErrorCode.NotFound,
       `manifest ${ref} not found: nothing to delete`,
+      { hint: `check the tag; gantry tags ${ref.name} lists them` },
     );
   }
   try {
@@ -185,7 +186,9 @@ function refusesTagDelete(error: unknown): boolean {
 function manifestUrl(ref: Reference): string {
   const target = ref.digest?.toString() ?? ref.tag;
   if (target === undefined) {
-    throw new GantryError(ErrorCode.InvalidReference, `${ref} names no tag or digest`);
+    throw new GantryError(ErrorCode.InvalidReference, `${ref} names no tag or digest`, {
+      hint: 'add :TAG or @sha256:... to the reference',
+    });
   }
   return `/v2/${ref.repository}/manifests/${target}`;
 }

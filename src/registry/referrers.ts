@@ -165,5 +165,6 @@ function endlessPages(repo: Reference, subject: Digest): GantryError {
   return new GantryError(
     ErrorCode.Registry,
     `referrers of ${subject} in ${repo.repository}: the registry's pages do not end`,
+    { hint: 'copy without referrers (--no-referrers), and tell the registry operator' },
   );
 }

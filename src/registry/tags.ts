@@ -67,6 +67,7 @@ function tagsOf(body: unknown, repo: Reference): string[] {
   throw new GantryError(
     ErrorCode.Registry,
     `tag list of ${repo.repository}: the registry sent no "tags" array of strings`,
+    { hint: 'the registry does not follow the distribution spec here: ask its operator' },
   );
 }
 

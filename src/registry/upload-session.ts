@@ -102,5 +102,6 @@ function requireLocation(response: RegistryResponse, repo: Reference): string {
   throw new GantryError(
     ErrorCode.Registry,
     `blob upload in ${repo.repository}: the registry opened an upload without a Location`,
+    { hint: 'a proxy in front of the registry drops headers: ask its operator' },
   );
 }

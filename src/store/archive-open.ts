@@ -42,6 +42,7 @@ async function entryBytes(file: string, entry: ArchiveEntry): Promise<Uint8Array
     throw new GantryError(
       ErrorCode.InvalidArchive,
       `${file}: ${entry.name} is ${entry.size} bytes, over ${MAX_MANIFEST_BYTES}`,
+      { hint: 'this is no image archive a build tool wrote: check the file' },
     );
   }
   const parts: Buffer[] = [];

@@ -182,6 +182,7 @@ async function small(file: string, entry: ArchiveEntry): Promise<Uint8Array> {
     throw new GantryError(
       ErrorCode.InvalidArchive,
       `${file}: ${entry.name} is ${entry.size} bytes, over ${MAX_MANIFEST_BYTES}`,
+      { hint: 'this is no archive docker save wrote: check the file' },
     );
   }
   const parts: Buffer[] = [];

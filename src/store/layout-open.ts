@@ -63,7 +63,7 @@ async function checkLayoutFile(path: string): Promise<void> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) {
     throw new GantryError(ErrorCode.InvalidLayout, `${path} has no ${LAYOUT_FILE} file`, {
-      hint: 'not an OCI image layout; open it with create to make one here',
+      hint: 'not an OCI image layout: copy or release into it first, or check the path',
     });
   }
   checkLayoutHeader(text, file);
