@@ -26,7 +26,8 @@ export { DEFAULT_RELEASE_FILE };
 /** The two platforms a tool's release images are most often built for. */
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
-const TOP_KEYS = [
+/** Every top-level key a release file may have (the README example shows each). */
+export const RELEASE_FILE_KEYS = [
   'version',
   'scheme',
   'platforms',
@@ -94,7 +95,7 @@ export function parseReleaseFile(text: string, name = DEFAULT_RELEASE_FILE): Rel
 function readRoot(root: Field, name: string): ReleaseFile {
   if (!root.isMap)
     throw root.error('a release file is a mapping of keys such as version, base');
-  const fields = root.entries(TOP_KEYS);
+  const fields = root.entries(RELEASE_FILE_KEYS);
   const field = (key: string) => fieldOf(fields, key, root);
 
   const schemeField = field('scheme');
