@@ -63,7 +63,7 @@ describe('gantry verify of a release, from its record', () => {
     );
   });
 
-  it('verifies clean after a new commit, SOURCE_DATE_EPOCH changed or empty', async () => {
+  it('verifies clean after a commit, SOURCE_DATE_EPOCH changed or empty', async () => {
     await writeFile(join(work, 'NEWS'), 'later work\n');
     git(work, 'add', 'NEWS');
     git(work, 'commit', '-q', '-m', 'later');
