@@ -44,11 +44,13 @@ export async function finishRelease(
   options: FinishOptions,
 ): Promise<void> {
   const { io } = context;
-  let record = releaseRecord(outcome, options.inputs);
+  // This run's own record; the file may keep or merge an earlier run's.
+  const run = releaseRecord(outcome, options.inputs);
+  let record = run;
   let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
   let kept = false;
   try {
-    ({ record, kept } = await saveRecord(options.recordFile, record));
+    ({ record, kept } = await saveRecord(options.recordFile, run));
     if (options.verify) {
       verification = await verifyPublished(context, record, outcome.plan, options);
     }
@@ -67,10 +69,8 @@ export async function finishRelease(
   );
   if (!('skipped' in verification))
     writeMessage(io, renderVerifyReport(verification).trimEnd());
-  await writeActionsFiles(
-    io,
-    actionsFromRecord(record, options.recordFile, verification),
-  );
+  // `changed` and each tag's change say what this run did.
+  await writeActionsFiles(io, actionsFromRecord(run, options.recordFile, verification));
 
   if ('ok' in verification && !verification.ok) {
     const failures = verification.failures.length;
