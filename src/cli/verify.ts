@@ -14,9 +14,12 @@ import { collect } from './options.js';
 const EXAMPLES = `
 Examples:
   gantry verify --record gantry-release-record.json release.yaml
+  gantry verify --record rehearsal.json --to oci:./rehearsal release.yaml
   gantry verify --oci-only --require-platform linux/arm64 registry.example.com/app:1.4.2
   gantry verify --policy policy.json registry.example.com/app:1.4.2
 
+A release is planned from the record's inputs (version, git commit, SOURCE_DATE_EPOCH)
+and checked at the destinations the record names; --to replaces them.
 A policy file is JSON: {"requirePlatforms": [...], "requireAnnotations": {"k": "v"},
 "ociOnly": true, "requireAttestations": true}.
 Exit codes: 0 the release or image holds, 7 a check failed (each one is listed).
