@@ -47,6 +47,6 @@ export function describeRepeat(repeated: {
 }): string {
   const { first, again } = repeated;
   return first.name === again.name
-    ? `${again.name} is given twice`
+    ? `${again.name} is listed twice`
     : `${again.name} is the same place as ${first.name}`;
 }

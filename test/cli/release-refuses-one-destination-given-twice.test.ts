@@ -30,7 +30,7 @@ test('--to with one repository twice is a usage error', async () => {
   assert.equal(run.code, 2, run.stderr);
   assert.match(
     run.stderr,
-    /error GANTRY_E_USAGE: --to 127\.0\.0\.1:9\/dup\/x is given twice/,
+    /error GANTRY_E_USAGE: --to 127\.0\.0\.1:9\/dup\/x is listed twice/,
   );
   assert.match(run.stderr, /hint: give each destination once/);
 });
@@ -59,5 +59,5 @@ test('a repository written with and without docker.io is one place', async () =>
   ]);
   const run = await release(['--dry-run', 'hub.yaml']);
   assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /destination docker\.io\/team\/app is given twice/);
+  assert.match(run.stderr, /destination docker\.io\/team\/app is listed twice/);
 });
