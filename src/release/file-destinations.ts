@@ -40,7 +40,7 @@ export function assertDistinctDestinations(destinations: readonly Destination[])
   });
 }
 
-/** How a repeat is told: `x is given twice` or `y is x again`. */
+/** How a repeat is told: `x is listed twice`, or `y is the same place as x`. */
 export function describeRepeat(repeated: {
   first: Destination;
   again: Destination;
