@@ -33,8 +33,11 @@ export function progressLine(event: ReleaseEvent): string | undefined {
       const { change } = event;
       return `tag ${event.destination}:${change.tag} ${describeChange(change)}`;
     }
-    case 'stays':
-      return `tag ${event.destination}:${event.change.tag} stays`;
+    case 'stays': {
+      const { change } = event;
+      const what = change.change === 'held' ? describeChange(change) : 'stays';
+      return `tag ${event.destination}:${change.tag} ${what}`;
+    }
   }
 }
 
@@ -55,7 +58,8 @@ export function summaryTable(outcome: ReleaseOutcome): string {
     ...columns([SUMMARY_HEADERS, ...rows]),
     '',
     `${destinations.length} destinations (${destinations.join(', ')}): ` +
-      `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed`,
+      `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed` +
+      (counts.held === 0 ? '' : `, ${counts.held} held (a newer release holds them)`),
   ].join('\n');
 }
 

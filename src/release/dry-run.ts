@@ -17,11 +17,18 @@ import { describeBuilt, type StageOptions, stageRelease } from './stage.js';
  *
  * The digests hold as long as the inputs do: a base image tag that moves
  * between the dry-run and the release changes the variants built on it.
+ * A tag whose image carries a newer version shows as held (plan-hold.ts),
+ * unless `allowDowngrade`.
  */
+
+/** Whether the comparison moves tags that hold a newer release anyway. */
+export interface DowngradeOption {
+  allowDowngrade?: boolean;
+}
 
 export interface DryRun {
   plan: ReleasePlan;
-  /** Per destination and tag: new, moves (from, to) or stays. */
+  /** Per destination and tag: new, moves (from, to), stays or held. */
   diff: PlanDiff;
   /** Each staged image: its index digest and platform manifests. */
   images: BuiltReleaseImage[];
@@ -29,13 +36,16 @@ export interface DryRun {
 
 export async function dryRunRelease(
   plan: ReleasePlan,
-  options: StageOptions,
+  options: StageOptions & DowngradeOption,
 ): Promise<DryRun> {
   const results = await stageRelease(plan, options);
   try {
     const images = plan.images.map((image) => describeBuilt(image.name, results));
     const planned = new Map(images.map((image) => [image.name, image.digest]));
-    const diff = await comparePlan(plan, currentTags(options.client), { planned });
+    const diff = await comparePlan(plan, currentTags(options.client), {
+      planned,
+      allowDowngrade: options.allowDowngrade === true,
+    });
     return { plan, diff, images };
   } finally {
     await Promise.all([...results.values()].map((result) => result.dispose()));
@@ -50,10 +60,13 @@ export async function dryRunRelease(
 export async function dryRunFromDigests(
   plan: ReleasePlan,
   metadataFiles: readonly string[],
-  options: { client: RegistryClient },
+  options: { client: RegistryClient } & DowngradeOption,
 ): Promise<DryRun> {
   const image = await stageFromDigests(plan, metadataFiles, options.client);
   const planned = new Map([[image.name, image.digest]]);
-  const diff = await comparePlan(plan, currentTags(options.client), { planned });
+  const diff = await comparePlan(plan, currentTags(options.client), {
+    planned,
+    allowDowngrade: options.allowDowngrade === true,
+  });
   return { plan, diff, images: [image] };
 }

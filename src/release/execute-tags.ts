@@ -4,12 +4,12 @@ import { settleAll } from '../copy/limit.js';
 import { RegistryTarget } from '../store/registry-target.js';
 import type { WriteTarget } from '../store/target.js';
 import type { ExecuteOptions, WrittenTag } from './execute-types.js';
-import type { TagChange } from './plan-diff.js';
+import { type TagChange, writesTag } from './plan-diff.js';
 
 /**
  * One destination's tags, after all of its content: in the plan's order,
  * image by image, so that the image planned last (the base) is the one a
- * registry shows as pushed last. Tags that stay are not written.
+ * registry shows as pushed last. Tags that stay or are held are not written.
  *
  * In a registry, the tags of one image that are next to each other in the
  * order are written together: they name the same index, whose content is
@@ -38,9 +38,9 @@ export async function writeTags(
     // Numbered in plan order before the writes start: the record keeps it.
     const numbered = group.map(
       (change): WrittenTag =>
-        change.change === 'stays'
-          ? { change }
-          : { change, sequence: run.sequence.next++ },
+        writesTag(change)
+          ? { change, sequence: run.sequence.next++ }
+          : { change },
     );
     const writes = numbered
       .filter((tag) => tag.sequence !== undefined)
@@ -57,7 +57,7 @@ export async function writeTags(
 
 /**
  * Runs of adjacent changes of one image (`together`), else one change per
- * group. A tag that stays ends a run: it is not written, and the order of
+ * group. A tag not written (stays, held) ends a run, and the order of
  * the ones around it is kept as planned.
  */
 function groupsOf(changes: TagChange[], together: boolean): TagChange[][] {
@@ -68,8 +68,8 @@ function groupsOf(changes: TagChange[], together: boolean): TagChange[][] {
       together &&
       last !== undefined &&
       last[0]!.image === change.image &&
-      change.change !== 'stays' &&
-      last.at(-1)!.change !== 'stays';
+      writesTag(change) &&
+      writesTag(last.at(-1)!);
     if (joins) last.push(change);
     else groups.push([change]);
   }

@@ -1,5 +1,6 @@
 import { createLimit } from '../copy/limit.js';
 import { ErrorCode, GantryError, isGantryError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { parseRepository } from '../reference/parse.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -8,6 +9,7 @@ import type { WriteTarget } from '../store/target.js';
 import { LAYOUT_PREFIX } from './file-sections.js';
 import type { Destination } from './file-types.js';
 import { COMPARE_CONCURRENCY, type CurrentTag } from './plan-diff.js';
+import { versionReader } from './plan-hold.js';
 import type { PlannedDestination, ReleasePlan } from './plan-types.js';
 
 /**
@@ -52,15 +54,24 @@ export async function openDestination(
  */
 export function currentTags(client: RegistryClient): CurrentTag {
   const targets = new Map<string, Promise<WriteTarget | undefined>>();
-  return async (destination, tag) => {
+  const open = (destination: string) => {
     let target = targets.get(destination);
     if (target === undefined) {
       target = openReadOnly(destination, client);
       targets.set(destination, target);
     }
-    const opened = await target;
-    return opened === undefined ? undefined : tagDigest(opened, tag);
+    return target;
   };
+  // What each tag resolved to, so a version read is one GET (plan-hold.ts).
+  const described = new Map<string, Descriptor>();
+  const read: CurrentTag = async (destination, tag) => {
+    const opened = await open(destination);
+    const found = opened === undefined ? undefined : await tagDescriptor(opened, tag);
+    if (found !== undefined) described.set(`${destination} ${found.digest}`, found);
+    return found?.digest;
+  };
+  read.version = versionReader(open, described);
+  return read;
 }
 
 /**
@@ -80,8 +91,10 @@ export function prefetchTags(plan: ReleasePlan, client: RegistryClient): Current
       asked.set(`${destination.name} ${write.tag}`, lookup);
     }
   }
-  return (destination, tag) =>
+  const prefetched: CurrentTag = (destination, tag) =>
     asked.get(`${destination} ${tag}`) ?? read(destination, tag);
+  prefetched.version = read.version;
+  return prefetched;
 }
 
 async function openReadOnly(
@@ -101,8 +114,15 @@ export async function tagDigest(
   target: WriteTarget,
   tag: string,
 ): Promise<Digest | undefined> {
+  return (await tagDescriptor(target, tag))?.digest;
+}
+
+async function tagDescriptor(
+  target: WriteTarget,
+  tag: string,
+): Promise<Descriptor | undefined> {
   try {
-    return (await target.resolve(tag)).digest;
+    return await target.resolve(tag);
   } catch (error) {
     if (isGantryError(error, ErrorCode.NotFound)) return undefined;
     throw error;

@@ -16,6 +16,7 @@ export type ReleaseEvent =
   | { type: 'copy'; destination: string; image: string; event: CopyEvent }
   | { type: 'pushed'; destination: string; image: string; stats: CopyStats }
   | { type: 'tagged'; destination: string; change: TagChange }
+  /** A tag not written: it stays, or is `held` at a newer release (plan-hold.ts). */
   | { type: 'stays'; destination: string; change: TagChange };
 
 export interface ExecuteOptions {
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
    */
   attestations?: AttestationSettings;
   onEvent?: (event: ReleaseEvent) => void;
+  /** Move tags whose image carries a newer version too (plan-hold.ts). */
+  allowDowngrade?: boolean;
   /**
    * Stops the release (GANTRY_E_ABORTED) between steps and inside copies.
    * Tags written so far name complete images; a re-run writes the rest.

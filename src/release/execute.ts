@@ -41,7 +41,8 @@ export async function executeRelease(
     const built = Date.now();
     const images = plan.images.map((image) => describeBuilt(image.name, results));
     const planned = new Map(images.map((image) => [image.name, image.digest]));
-    const diff = await comparePlan(plan, current, { planned });
+    const allowDowngrade = options.allowDowngrade === true;
+    const diff = await comparePlan(plan, current, { planned, allowDowngrade });
     const compared = Date.now();
 
     const destinations = await publishAll(

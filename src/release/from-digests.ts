@@ -8,7 +8,7 @@ import { platformToString } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import { currentTags, openDestination } from './execute-targets.js';
 import type { BuiltReleaseImage } from './execute-types.js';
-import { comparePlan } from './plan-diff.js';
+import { comparePlan, writesTag } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
 
@@ -27,7 +27,12 @@ import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js
 export async function releaseFromDigests(
   plan: ReleasePlan,
   metadataFiles: readonly string[],
-  options: { client: RegistryClient; onEvent?: (message: string) => void },
+  options: {
+    client: RegistryClient;
+    onEvent?: (message: string) => void;
+    /** Move tags whose image carries a newer version too (plan-hold.ts). */
+    allowDowngrade?: boolean;
+  },
 ): Promise<ReleaseRecord> {
   const started = Date.now();
   const base = onlyBase(plan);
@@ -61,7 +66,10 @@ export async function releaseFromDigests(
 
   const digest = assembled.digest;
   const planned = new Map([[base.name, digest]]);
-  const diff = await comparePlan(plan, currentTags(options.client), { planned });
+  const diff = await comparePlan(plan, currentTags(options.client), {
+    planned,
+    allowDowngrade: options.allowDowngrade === true,
+  });
   const compared = Date.now();
 
   let sequence = 0;
@@ -70,7 +78,8 @@ export async function releaseFromDigests(
     const target = targets.get(change.destination)!;
     const record = destinations.find((d) => d.name === change.destination)!;
     const tagStart = Date.now();
-    if (change.change !== 'stays') {
+    const written = writesTag(change);
+    if (written) {
       const descriptor = await target.resolve(digest.toString());
       await target.tag(descriptor, change.tag);
       sequence += 1;
@@ -81,10 +90,11 @@ export async function releaseFromDigests(
       destination: change.destination,
       image: change.image,
       tag: change.tag,
-      digest: digest.toString(),
+      digest: change.change === 'held' ? change.from! : digest.toString(),
       ...(change.from === undefined ? {} : { previous: change.from }),
       change: change.change,
-      ...(change.change === 'stays' ? {} : { sequence }),
+      ...(change.newer === undefined ? {} : { newer: change.newer }),
+      ...(written ? { sequence } : {}),
     });
   }
   for (const target of targets.values()) await target.close?.();

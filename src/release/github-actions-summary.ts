@@ -17,7 +17,12 @@ const TABLE_HEADER = [
 ];
 
 /** How each tag change reads in a table cell. */
-const CHANGE_WORDS = { new: 'new', moves: 'moved', stays: 'unchanged' } as const;
+const CHANGE_WORDS = {
+  new: 'new',
+  moves: 'moved',
+  stays: 'unchanged',
+  held: 'kept (newer release)',
+} as const;
 
 export function actionsSummary(release: ActionsRelease): string {
   const title = release.dryRun

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { VerifyReport } from '../verify/types.js';
 import type { DryRun } from './dry-run.js';
 import { BASE_IMAGE_NAME } from './images.js';
-import type { TagChangeKind } from './plan-diff.js';
+import { type TagChangeKind, writesTag } from './plan-diff.js';
 import type { ReleaseRecord } from './record.js';
 
 /**
@@ -98,7 +98,7 @@ export function actionsOutputs(
     digests: JSON.stringify(digests),
     tags: JSON.stringify(release.tags.map((t) => `${t.destination}:${t.tag}`)),
     record: release.record ?? '',
-    changed: String(release.tags.some((tag) => tag.change !== 'stays')),
+    changed: String(release.tags.some(writesTag)),
     'dry-run': String(release.dryRun),
     verified: 'skipped' in verification ? '' : String(verification.ok),
   };

@@ -1,14 +1,22 @@
 import { ErrorCode, GantryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
+import { type CurrentVersion, newerVersion } from './plan-hold.js';
 import type { ReleasePlan } from './plan-types.js';
 
 /**
  * What a tag write does to a destination, like a plan of infrastructure
  * changes: `new` (the tag does not exist), `stays` (it already points at
- * the planned digest) or `moves` (it points elsewhere). The planned digest
- * is always known: a dry-run stages the images as the release does.
+ * the planned digest), `moves` (it points elsewhere) or `held` (it would
+ * move, but the image it names carries a newer version: plan-hold.ts). The
+ * planned digest is always known: a dry-run stages the images as the
+ * release does.
  */
-export type TagChangeKind = 'new' | 'stays' | 'moves';
+export type TagChangeKind = 'new' | 'stays' | 'moves' | 'held';
+
+/** Whether the release writes the tag: `stays` and `held` are left alone. */
+export function writesTag(change: { change: TagChangeKind }): boolean {
+  return change.change === 'new' || change.change === 'moves';
+}
 
 export interface TagChange {
   destination: string;
@@ -17,8 +25,13 @@ export interface TagChange {
   change: TagChangeKind;
   /** The digest the tag points at now. */
   from?: string;
-  /** The digest the tag will point at. */
+  /** The digest the tag will point at (`held`: would have). */
   to: string;
+  /**
+   * The newer version the tag's image carries now: the tag is `held`, or
+   * `moves` anyway (a downgrade the caller allowed).
+   */
+  newer?: string;
 }
 
 export interface PlanDiff {
@@ -27,15 +40,21 @@ export interface PlanDiff {
   counts: Record<TagChangeKind, number>;
 }
 
-/** Reads the digest a tag points at in a destination; undefined when absent. */
-export type CurrentTag = (
+/**
+ * Reads the digest a tag points at in a destination; undefined when absent.
+ * With `version`, the version an image there carries can be read too, and
+ * tags that would move to an older release are held.
+ */
+export type CurrentTag = ((
   destination: string,
   tag: string,
-) => Promise<Digest | undefined>;
+) => Promise<Digest | undefined>) & { version?: CurrentVersion };
 
 export interface CompareOptions {
   /** Each image's digest (its index) by image name, from staging. */
   planned: ReadonlyMap<string, Digest>;
+  /** Move tags whose image carries a newer version too (`--allow-downgrade`). */
+  allowDowngrade?: boolean;
 }
 
 /** Tag look-ups in flight at once: enough to hide latency, few enough to be polite. */
@@ -58,7 +77,22 @@ export async function comparePlan(
     const base = { destination: write.destination, image: write.image, tag: write.tag };
     return classify(base, found[index], plannedDigest(options.planned, write.image));
   });
-  const counts: Record<TagChangeKind, number> = { new: 0, stays: 0, moves: 0 };
+  // Only tags that would move are asked for their image's version.
+  const read = current.version;
+  if (read !== undefined) {
+    const newer = await mapLimited(changes, COMPARE_CONCURRENCY, (change, index) =>
+      change.change === 'moves'
+        ? newerVersion(plan, change, found[index]!, read)
+        : Promise.resolve(undefined),
+    );
+    for (const [index, version] of newer.entries()) {
+      if (version === undefined) continue;
+      const change = changes[index]!;
+      change.newer = version;
+      if (options.allowDowngrade !== true) change.change = 'held';
+    }
+  }
+  const counts: Record<TagChangeKind, number> = { new: 0, stays: 0, moves: 0, held: 0 };
   for (const change of changes) counts[change.change] += 1;
   return { changes, counts };
 }
@@ -86,7 +120,7 @@ function plannedDigest(planned: ReadonlyMap<string, Digest>, image: string): Dig
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -94,7 +128,7 @@ async function mapLimited<T, R>(
     while (next < items.length) {
       const index = next;
       next += 1;
-      results[index] = await fn(items[index]!);
+      results[index] = await fn(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

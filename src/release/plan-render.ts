@@ -45,15 +45,24 @@ export function renderPlanTable(plan: ReleasePlan, diff?: PlanDiff): string {
   return [...header, '', ...table([HEADERS, ...rows]), ...summary].join('\n');
 }
 
-/** The text of one change, e.g. `moves sha256:0123456789ab… → sha256:…`. */
+/**
+ * The text of one change, e.g. `moves sha256:0123456789ab… → sha256:…`; a
+ * held tag reads `kept at X (holds newer V)`.
+ */
 export function describeChange(change: TagChange): string {
   switch (change.change) {
     case 'new':
       return `new → ${short(change.to)}`;
     case 'stays':
       return `stays at ${short(change.to)}`;
-    case 'moves':
-      return `moves ${short(change.from)} → ${short(change.to)}`;
+    case 'moves': {
+      const moves = `moves ${short(change.from)} → ${short(change.to)}`;
+      return change.newer === undefined
+        ? moves
+        : `${moves} (downgrade from ${change.newer})`;
+    }
+    case 'held':
+      return `kept at ${short(change.from)} (holds newer ${change.newer ?? '?'})`;
   }
 }
 
@@ -77,7 +86,8 @@ export function planToJSON(
 /** The bottom line, as a plan of infrastructure changes ends. */
 function summarise(diff: PlanDiff): string {
   const { counts } = diff;
-  return `\nplan: ${counts.new} new, ${counts.moves} moving, ${counts.stays} staying`;
+  const held = counts.held === 0 ? '' : `, ${counts.held} held`;
+  return `\nplan: ${counts.new} new, ${counts.moves} moving, ${counts.stays} staying${held}`;
 }
 
 function indexChanges(diff: PlanDiff | undefined): Map<string, TagChange> {

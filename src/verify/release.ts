@@ -26,6 +26,9 @@ import { CheckId, Findings, type VerifyReport } from './types.js';
  * Reads a published release back from every destination and checks it
  * against its record (the digests written) and, when given, its plan
  * (annotations, labels, publication order). Every failure is reported.
+ * A tag the release held at a newer release (`held`) is checked to still
+ * name that image; its image is that release's, not checked against this
+ * plan.
  */
 
 export interface VerifyReleaseOptions {
@@ -84,7 +87,9 @@ async function checkImages(
   const checks = new Map<string, Promise<Checked>>();
   const keyed = tags.flatMap((tag) => {
     const found = actual.get(tag);
-    if (found === undefined) return [];
+    // A held tag names a newer release's image, not this one's: only its
+    // digest is checked (resolveTags), that it still names that image.
+    if (found === undefined || tag.change === 'held') return [];
     const key = `${tag.destination} ${tag.image} ${found.tagged.digest}`;
     const first = !checks.has(key);
     if (first) {

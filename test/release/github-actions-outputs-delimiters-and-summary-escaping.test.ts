@@ -44,7 +44,7 @@ function record(changes: ('new' | 'moves' | 'stays')[]): ReleaseRecord {
     ],
     destinations: [],
     tags,
-    counts: { new: 0, moves: 0, stays: 0 },
+    counts: { new: 0, moves: 0, stays: 0, held: 0 },
     timings: { startedAt: '', buildMs: 0, compareMs: 0, totalMs: 0 },
   };
 }
