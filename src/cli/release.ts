@@ -20,6 +20,8 @@ export interface ReleaseFlags {
   fromDigests?: string[];
   /** False with --no-verify. */
   verify?: boolean;
+  /** Move floating tags even where they hold a newer release. */
+  allowDowngrade?: boolean;
 }
 
 const EXAMPLES = `
@@ -48,6 +50,10 @@ export function registerRelease(program: Command, run: Runner): void {
       'assemble the base image from gantry build --push-by-digest metadata files',
     )
     .option('--no-verify', 'do not read the release back and check it afterwards')
+    .option(
+      '--allow-downgrade',
+      'move tags like latest even where they name a newer release (held otherwise)',
+    )
     .option(
       '--record <file>',
       `where the JSON record goes (default ${DEFAULT_RECORD_FILE})`,
