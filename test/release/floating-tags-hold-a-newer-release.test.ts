@@ -103,8 +103,15 @@ describe('floating tags do not move back to an older release', () => {
     assert.equal(latest.newer, '0.29.0');
     assert.deepEqual(diff.counts, { new: 8, moves: 0, stays: 0, held: 5 });
 
-    const text = await gantry('release', '--dry-run', '--version=0.28.3');
+    const text = await gantry('--debug', 'release', '--dry-run', '--version=0.28.3');
     assert.equal(text.code, 0, text.stderr);
+    // Versions are read once per image a moving tag names: base, busybox,
+    // and the debian variant under bookworm and debian12; by digest, one GET.
+    const name = repository.slice(repository.indexOf('/') + 1);
+    const reads = text.stderr.match(
+      new RegExp(`http > GET \\S*/v2/${name}/manifests/`, 'g'),
+    );
+    assert.equal(reads?.length, 3, text.stderr);
     const short = `${newer.latest!.slice(0, 'sha256:'.length + 12)}…`;
     assert.match(
       text.stdout,
