@@ -39,7 +39,7 @@ export function registerRelease(program: Command, run: Runner): void {
     .description('build and publish every image, platform and tag of a release file')
     .argument('[file]', 'the release file', DEFAULT_RELEASE_FILE)
     .option('--version <version>', 'the release version (else the file, env or git tag)')
-    .option('--dry-run', 'show the plan and what it changes; build and write nothing')
+    .option('--dry-run', 'stage every image in memory and show the plan; write nothing')
     .option(
       '--to <dest>',
       'publish here instead (repeatable): host/repo or oci:DIR',
