@@ -3,7 +3,13 @@
  * folders, tarballs and in-memory content, with their diff ID and digest.
  */
 
-export { type ResolvedBase, resolveBase, SCRATCH, scratchBase } from './base.js';
+export {
+  BaseCache,
+  type ResolvedBase,
+  resolveBase,
+  SCRATCH,
+  scratchBase,
+} from './base.js';
 export {
   type BuildEvent,
   type BuildOptions,
