@@ -33,7 +33,10 @@ test('a release file with linux/amd46 names line, column and field', async () =>
   assert.equal(run.code, 2, run.stderr);
   assert.match(
     run.stderr,
-    /GANTRY_E_RELEASE_FILE: \S*release\.yaml:1:26: platforms\[1\]: bad platform: .*unknown architecture "amd46"/,
+    new RegExp(
+      'GANTRY_E_RELEASE_FILE: \\S*release\\.yaml:1:26: platforms\\[1\\]: ' +
+        'bad platform: .*unknown architecture "amd46"',
+    ),
   );
   assert.match(run.stderr, /hint: did you mean "amd64"\?/);
 });

@@ -60,7 +60,7 @@ async function layoutTags(): Promise<Map<string, string>> {
   return tags;
 }
 
-test('one release finishes with all its tags, the other stops on a moved tag', async () => {
+test('one release writes all its tags, the other stops on a moved tag', async () => {
   const lock = join(layout, LOCK_FILE_NAME);
   const owner = { pid: process.pid, host: hostname(), token: 'the-test' };
   await writeFile(lock, JSON.stringify(owner), { flag: 'wx' });

@@ -22,7 +22,7 @@ async function setUp() {
   return { path, layout, a, b };
 }
 
-test('a new tag expected absent is written; a second writer expecting absent is refused', async () => {
+test('a tag expected absent is written once, then refused', async () => {
   const { path, layout, a, b } = await setUp();
   await layout.tag(a.descriptor, 'latest', { expect: { digest: undefined } });
   const before = await readFile(join(path, 'index.json'));

@@ -44,7 +44,7 @@ test('a tag expected absent that another writer made is refused and kept', async
   assert.ok((await repo.resolve('latest')).digest.equals(a.descriptor.digest));
 });
 
-test('a move from the digest the writer saw is written, a stale one refused', async () => {
+test('a move from the digest seen is written, a stale one refused', async () => {
   const { repo, a, b } = await setUp();
   await repo.tag(a.descriptor, 'v1', { expect: { digest: undefined } });
   const seen = `${a.descriptor.digest}`;
