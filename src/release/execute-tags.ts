@@ -76,7 +76,7 @@ function groupsOf(changes: TagChange[], together: boolean): TagChange[][] {
   return groups;
 }
 
-/** `expect`: the tag must still name what the plan saw, else another writer is at work. */
+/** `expect`: the tag must still name what the plan saw, else another writer is busy. */
 async function writeTag(
   target: WriteTarget,
   staged: BuildResult,
