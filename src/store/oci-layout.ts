@@ -182,7 +182,9 @@ export class OciLayoutTarget implements WriteTarget {
     }
     const bytes = await readFile(this.indexPath()).catch((cause: unknown) => {
       throw new GantryError(ErrorCode.InvalidLayout, `cannot read ${this.indexPath()}`, {
-        hint: 'an OCI layout needs an index.json; open it with create to make one',
+        hint:
+          'an OCI layout needs an index.json: copy or release into it first, ' +
+          'or check the path',
         cause,
       });
     });
