@@ -1,7 +1,7 @@
 import type { BuildResult } from '../build/build-image.js';
 import { createLimit } from '../copy/limit.js';
 import { type CopyPlan, planCopy } from '../copy/plan.js';
-import { DestinationContent, DESTINATION_PUSH_CONCURRENCY } from './execute-content.js';
+import { DESTINATION_PUSH_CONCURRENCY, DestinationContent } from './execute-content.js';
 import type { ExecuteOptions } from './execute-types.js';
 import type { CurrentTag } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';

@@ -38,9 +38,7 @@ export async function writeTags(
     // Numbered in plan order before the writes start: the record keeps it.
     const numbered = group.map(
       (change): WrittenTag =>
-        writesTag(change)
-          ? { change, sequence: run.sequence.next++ }
-          : { change },
+        writesTag(change) ? { change, sequence: run.sequence.next++ } : { change },
     );
     const writes = numbered
       .filter((tag) => tag.sequence !== undefined)

@@ -1,5 +1,5 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { parsePlatform, type Platform } from '../oci/platform.js';
+import { type Platform, parsePlatform } from '../oci/platform.js';
 import { unknownPlatformPart } from '../oci/platform-known.js';
 import { closestName } from './suggest.js';
 

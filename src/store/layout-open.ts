@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
+import { layoutCreateError, makeFolders } from './layout-create.js';
 import {
   BLOBS_DIR,
   INDEX_FILE,
@@ -9,7 +10,6 @@ import {
   writeFileAtomic,
 } from './layout-files.js';
 import { emptyLayoutIndex, serializeLayoutIndex } from './layout-index.js';
-import { layoutCreateError, makeFolders } from './layout-create.js';
 import { withLayoutLock } from './layout-lock.js';
 
 /**
