@@ -105,7 +105,7 @@ export const ErrorCode = {
   // stores: OCI layouts and archives
   InvalidLayout: 'GANTRY_E_LAYOUT',
   LayoutLocked: 'GANTRY_E_LAYOUT_LOCKED',
-  /** A layout folder or its files could not be created or written (permissions, space). */
+  /** A layout folder or its files could not be made or written (permissions, space). */
   LayoutCreate: 'GANTRY_E_LAYOUT_CREATE',
   /** A tag moved between reading it and writing it: another writer is at work. */
   TagMoved: 'GANTRY_E_TAG_MOVED',

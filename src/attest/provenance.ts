@@ -14,9 +14,10 @@ import {
  * their digests. Destinations stay out: the same release rehearsed with
  * `--to` elsewhere must give the same digests as every destination of
  * the release (DESIGN.md: the same digests everywhere), and where bytes
- * go does not change what they are. No credential, environment variable or host path is read here,
- * so none can reach the statement. Times come from the plan's `created`,
- * so two runs of one release give the same bytes.
+ * go does not change what they are. No credential, environment variable
+ * or host path is read here, so none can reach the statement. Times come
+ * from the plan's `created`, so two runs of one release give the same
+ * bytes.
  */
 
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';

@@ -87,7 +87,8 @@ export function planToJSON(
 function summarise(diff: PlanDiff): string {
   const { counts } = diff;
   const held = counts.held === 0 ? '' : `, ${counts.held} held`;
-  return `\nplan: ${counts.new} new, ${counts.moves} moving, ${counts.stays} staying${held}`;
+  const moving = `${counts.moves} moving, ${counts.stays} staying`;
+  return `\nplan: ${counts.new} new, ${moving}${held}`;
 }
 
 function indexChanges(diff: PlanDiff | undefined): Map<string, TagChange> {

@@ -17,7 +17,9 @@ export async function readRecordFile(path: string): Promise<ReleaseRecord> {
   const text = await readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
     if (cause.code !== 'ENOENT') throw invalid(path, 'cannot be read', cause);
     throw new GantryError(ErrorCode.NotFound, `release record ${path} does not exist`, {
-      hint: 'pass the record gantry release wrote (gantry-release-record.json or --record)',
+      hint:
+        'pass the record gantry release wrote ' +
+        '(gantry-release-record.json or its --record)',
       cause,
     });
   });
