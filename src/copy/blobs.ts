@@ -28,6 +28,17 @@ export interface BlobContext {
   destination: WriteTarget;
   signal: AbortSignal;
   emit: (event: CopyEvent) => void;
+  /**
+   * Whether a small blob from a source that is not a registry goes up
+   * without asking the registry first whether it has it. For blobs that
+   * are almost always new (the configs and attestations of an image no
+   * destination tag names yet) asking costs a round trip per blob and
+   * saves nothing: the upload of at most SMALL_BLOB_BYTES takes two round
+   * trips, the question one, and a registry takes a blob it already holds
+   * again without harm (the digest is the content). Large blobs are always
+   * asked for: sending one again costs its bytes.
+   */
+  uploadSmallUnasked?: boolean;
 }
 
 export async function copyBlob(
@@ -53,6 +64,13 @@ async function transfer(
   const onDestination = <T>(step: () => Promise<T>) =>
     onSide('destination', digest, step);
 
+  if (unasked(context, descriptor, source, destination)) {
+    const bytes = await smallBytes(context, descriptor);
+    if (bytes !== undefined) {
+      await onDestination(() => uploadTo(context, destination, descriptor, bytes));
+      return 'uploaded';
+    }
+  }
   if (await onDestination(() => destination.exists(descriptor))) return 'skipped';
 
   if (destination instanceof RegistryTarget) {
@@ -77,6 +95,21 @@ async function transfer(
   const stream = await openSource(context, descriptor, 0);
   await onDestination(() => destination.push(descriptor, stream));
   return 'uploaded';
+}
+
+/** Whether `descriptor` goes to a registry without a HEAD first (uploadSmallUnasked). */
+function unasked(
+  context: BlobContext,
+  descriptor: Descriptor,
+  source: ReadTarget,
+  destination: WriteTarget,
+): destination is RegistryTarget {
+  if (context.uploadSmallUnasked !== true || descriptor.size > SMALL_BLOB_BYTES) {
+    return false;
+  }
+  // A blob another repository of the registry holds is mounted, after a HEAD.
+  const origin = source.locate?.(descriptor) ?? source;
+  return destination instanceof RegistryTarget && !(origin instanceof RegistryTarget);
 }
 
 /**
@@ -125,7 +158,8 @@ async function uploadTo(
     const open = (offset: number) =>
       early?.take(offset) ?? openSource(context, descriptor, offset);
     try {
-      // `exists` just said no; a second session asks again (the first may have landed).
+      // `exists` just said no (or was not asked: uploadSmallUnasked); a
+      // second session asks again (the first may have landed).
       const knownMissing = session === 1;
       const source = bytes ?? { open };
       const result = await destination.pushFrom(descriptor, source, { knownMissing });

@@ -71,6 +71,14 @@ export function currentTags(client: RegistryClient): CurrentTag {
     return found?.digest;
   };
   read.version = versionReader(open, described);
+  read.holdsNone = async (destination) => {
+    const opened = await open(destination);
+    if (opened === undefined) return true;
+    if (opened.kind !== 'registry') return false;
+    // Only a question to save look-ups: any failure leaves them to be asked.
+    const tags = await opened.tags().catch(() => undefined);
+    return tags !== undefined && tags.length === 0;
+  };
   return read;
 }
 
@@ -84,9 +92,15 @@ export function prefetchTags(plan: ReleasePlan, client: RegistryClient): Current
   const read = currentTags(client);
   const limit = createLimit(COMPARE_CONCURRENCY);
   const asked = new Map<string, Promise<Digest | undefined>>();
+  const empty = new Map<string, Promise<boolean>>();
   for (const destination of plan.destinations) {
+    const none = limit(async () => (await read.holdsNone?.(destination.name)) ?? false);
+    none.catch(() => undefined);
+    empty.set(destination.name, none);
     for (const write of destination.writes) {
-      const lookup = limit(() => read(destination.name, write.tag));
+      const lookup = none.then((holdsNone) =>
+        holdsNone ? undefined : limit(() => read(destination.name, write.tag)),
+      );
       lookup.catch(() => undefined);
       asked.set(`${destination.name} ${write.tag}`, lookup);
     }
@@ -94,6 +108,8 @@ export function prefetchTags(plan: ReleasePlan, client: RegistryClient): Current
   const prefetched: CurrentTag = (destination, tag) =>
     asked.get(`${destination} ${tag}`) ?? read(destination, tag);
   prefetched.version = read.version;
+  prefetched.holdsNone = (destination) =>
+    empty.get(destination) ?? read.holdsNone?.(destination) ?? Promise.resolve(false);
   return prefetched;
 }
 

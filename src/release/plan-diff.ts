@@ -48,7 +48,15 @@ export interface PlanDiff {
 export type CurrentTag = ((
   destination: string,
   tag: string,
-) => Promise<Digest | undefined>) & { version?: CurrentVersion };
+) => Promise<Digest | undefined>) & {
+  version?: CurrentVersion;
+  /**
+   * True when the destination holds no tag at all (a registry repository
+   * whose tag list is empty or unknown, a layout not made yet), so no tag
+   * need be asked for. False when unsure.
+   */
+  holdsNone?: (destination: string) => Promise<boolean>;
+};
 
 export interface CompareOptions {
   /** Each image's digest (its index) by image name, from staging. */
@@ -69,8 +77,21 @@ export async function comparePlan(
   const writes = plan.destinations.flatMap((destination) =>
     destination.writes.map((write) => ({ destination: destination.name, ...write })),
   );
+  // A repository without tags (a first release) is asked for none of
+  // them: one tag list instead of a look-up per planned tag.
+  const names = [...new Set(writes.map((write) => write.destination))];
+  const holdsNone = current.holdsNone;
+  const empty = new Set(
+    holdsNone === undefined
+      ? []
+      : (await mapLimited(names, COMPARE_CONCURRENCY, holdsNone)).flatMap((none, i) =>
+          none ? [names[i]!] : [],
+        ),
+  );
   const found = await mapLimited(writes, COMPARE_CONCURRENCY, (write) =>
-    current(write.destination, write.tag),
+    empty.has(write.destination)
+      ? Promise.resolve(undefined)
+      : current(write.destination, write.tag),
   );
 
   const changes = writes.map((write, index): TagChange => {

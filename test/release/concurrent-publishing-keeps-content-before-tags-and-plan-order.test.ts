@@ -96,6 +96,7 @@ function requests(trace: string): Request[] {
 describe('a release publishing two repositories side by side', () => {
   let record: ReleaseRecord;
   let trace: Request[] = [];
+  let raw = '';
 
   before(async () => {
     const run = await runGantry(
@@ -106,6 +107,7 @@ describe('a release publishing two repositories side by side', () => {
     assert.match(run.stderr, /\d+ checks, 0 failures/);
     record = JSON.parse(await readFile(join(work, 'record.json'), 'utf8'));
     trace = requests(run.stderr);
+    raw = run.stderr;
   });
 
   it('answers every content write in a repository before its first tag', () => {
@@ -136,6 +138,42 @@ describe('a release publishing two repositories side by side', () => {
       assert.equal(count('PATCH'), 0, destination);
       assert.ok(count('PUT') > 0, destination);
       assert.ok(count('POST') >= count('PUT'), destination);
+    }
+  });
+
+  it('asks a new repository its tag list, not each tag, nor each small blob', () => {
+    for (const destination of destinations) {
+      const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
+      const mine = trace.filter((r) => r.path.startsWith(repository));
+      const content = mine.filter(
+        (r) => ['PUT', 'POST', 'PATCH'].includes(r.method) && !isTagPath(r.path),
+      );
+      const lastContent = Math.max(...content.map((r) => r.answered));
+      const early = mine.filter((r) => r.asked < lastContent);
+      // The comparison: the repository's tag list says it is new; no tag is asked.
+      const lists = early.filter(
+        (r) => r.method === 'GET' && r.path.endsWith('/tags/list'),
+      );
+      assert.equal(lists.length, 1, destination);
+      assert.deepEqual(
+        early.filter((r) => r.method === 'HEAD' && isTagPath(r.path)),
+        [],
+        destination,
+      );
+      // Blobs asked about are the base layers, each then mounted from the
+      // bases' repository; the staged blobs go up unasked.
+      const asked = early
+        .filter((r) => r.method === 'HEAD' && r.path.includes('/blobs/'))
+        .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1));
+      const mounts = [
+        ...raw.matchAll(
+          /http > POST \S+?(\/v2\/\S+?\/blobs\/uploads\/)\S*?mount=([^&\s]+)/g,
+        ),
+      ]
+        .filter((m) => m[1] === `${repository}blobs/uploads/`)
+        .map((m) => decodeURIComponent(m[2]!));
+      assert.ok(asked.length > 0, destination);
+      assert.deepEqual([...asked].sort(), [...mounts].sort(), destination);
     }
   });
 
@@ -177,10 +215,14 @@ describe('a release publishing two repositories side by side', () => {
     const second = requests(again.stderr).filter((r) =>
       destinations.some((d) => r.path.startsWith(`/v2/${d.slice(d.indexOf('/') + 1)}/`)),
     );
-    // Only the comparison's tag look-ups: no blob, no manifest written.
-    assert.ok(second.length > 0);
+    // Only the comparison's look-ups (each repository's tag list, then each
+    // tag): no blob, no manifest written.
+    assert.ok(second.some((r) => r.method === 'HEAD' && isTagPath(r.path)));
+    const isTagList = (r: { method: string; path: string }) =>
+      r.method === 'GET' && r.path.endsWith('/tags/list');
+    assert.equal(second.filter(isTagList).length, destinations.length);
     assert.deepEqual(
-      second.filter((r) => r.method !== 'HEAD' || !isTagPath(r.path)),
+      second.filter((r) => !isTagList(r) && (r.method !== 'HEAD' || !isTagPath(r.path))),
       [],
     );
   });
