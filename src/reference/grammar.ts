@@ -163,5 +163,31 @@ function checkDomain(text: string, domain: string): string {
   if (!valid) {
     throw referenceError(text, `registry "${domain}" is not a valid host[:port]`);
   }
+  checkUrlHost(text, domain, host);
   return domain;
+}
+
+/**
+ * A name the grammar allows can still be no host a URL can hold: WHATWG URL
+ * (which every HTTP request goes through) reads a name whose last label is
+ * a number as an IPv4 address, so `127.0.0.1.5000` or `10.0.0.256` fail
+ * there. Refused here, where the reference is read, with what was meant.
+ */
+function checkUrlHost(text: string, domain: string, host: string): void {
+  if (host.startsWith('[')) return;
+  const last = host.slice(host.lastIndexOf('.') + 1);
+  if (!/^(?:0x[0-9a-f]*|[0-9]+)$/i.test(last)) return;
+  if (URL.canParse(`http://${domain}/`)) return;
+  const parts = host.split('.');
+  const port = parts.pop();
+  const meant =
+    parts.length === 4 && URL.canParse(`http://${parts.join('.')}/`)
+      ? ` (did you mean ${parts.join('.')}:${port}?)`
+      : '';
+  throw referenceError(
+    text,
+    `registry "${domain}" is not a valid host: a name ending in a number ` +
+      `is read as an IPv4 address, and this one is not${meant}`,
+    'write an IPv4 address as four numbers 0-255, and the port after a colon',
+  );
 }

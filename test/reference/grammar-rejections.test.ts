@@ -21,6 +21,17 @@ describe('reference grammar rejections', () => {
     rejects('Alpine', /must be lowercase/);
   });
 
+  it('rejects a host no URL can hold, suggesting the port it likely meant', () => {
+    rejects('127.0.0.1.5231/team/x:1', /read as an IPv4 address.*127\.0\.0\.1:5231\?/);
+    rejects('10.0.0.256:5000/x:1', /read as an IPv4 address/);
+    rejects('1.2.3.4.5/x', /did you mean 1\.2\.3\.4:5\?/);
+    rejects('registry.123/x', /read as an IPv4 address/);
+    // Names that only look numeric, and real addresses, stay valid.
+    for (const text of ['127.0.0.1:5231/team/x:1', 'r2.cloud/x', '10.0.0.255/x']) {
+      assert.equal(parseReference(text).registry, text.slice(0, text.indexOf('/')));
+    }
+  });
+
   it('rejects malformed path components', () => {
     for (const text of [
       'a//b',
