@@ -36,6 +36,13 @@ export interface FinishOptions {
   /** The release file's folder: where verify finds the planned files. */
   baseDir: string;
   watch: ReleaseWatch;
+  /** The release file as named on the command line, for hints. */
+  releaseFile?: string;
+  /**
+   * Ctrl-C. The record is written whatever comes (the tags have moved);
+   * the read-back stops, and the command says how to run it again.
+   */
+  signal?: AbortSignal;
 }
 
 export async function finishRelease(
@@ -52,7 +59,10 @@ export async function finishRelease(
   try {
     ({ record, kept } = await saveRecord(options.recordFile, run));
     if (options.verify) {
-      verification = await verifyPublished(context, record, outcome.plan, options);
+      verification = await untilInterrupted(
+        verifyPublished(context, record, outcome.plan, options),
+        options,
+      );
     }
   } finally {
     // The view is erased before anything else is written, whatever failed.
@@ -103,6 +113,40 @@ async function earlierRecord(path: string): Promise<ReleaseRecord | undefined> {
   } catch {
     // A missing or foreign file holds nothing to carry over.
     return undefined;
+  }
+}
+
+/**
+ * `work`, or GANTRY_E_ABORTED as soon as `options.signal` fires: the
+ * release is published and recorded, only its read-back is cut short.
+ */
+async function untilInterrupted<T>(work: Promise<T>, options: FinishOptions): Promise<T> {
+  const { signal } = options;
+  if (signal === undefined) return work;
+  let stop: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    stop = () =>
+      reject(
+        new GantryError(
+          ErrorCode.Aborted,
+          `the release is published and its record written to ${options.recordFile}; ` +
+            'its read-back check was interrupted',
+          {
+            hint:
+              `run gantry verify --record ${options.recordFile} ` +
+              `${options.releaseFile ?? 'RELEASE_FILE'} to check it`,
+          },
+        ),
+      );
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+  // The read-back may still fail after the interruption: that is not news.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, interrupted]);
+  } finally {
+    if (stop !== undefined) signal.removeEventListener('abort', stop);
   }
 }
 
@@ -166,11 +210,18 @@ export async function finishInterrupted(
   }
   // Whatever an interrupted step threw, the user stopped the release.
   if (!stop.aborted) return stop.error;
-  const published = written === 0 ? 'no tag was written' : `${written} tags were written`;
+  if (written === 0) {
+    // The record file, if any, is an earlier run's: nothing here to undo.
+    return new GantryError(
+      ErrorCode.Aborted,
+      'the release was interrupted before any tag was written: nothing is published',
+      { hint: 'run the same gantry release again to publish it', cause: stop.error },
+    );
+  }
   return new GantryError(
     ErrorCode.Aborted,
-    `the release was interrupted: ${published}, each naming complete content; ` +
-      `the rest is not published`,
+    `the release was interrupted: ${written} tags were written, each naming ` +
+      `complete content; the rest is not published`,
     {
       hint:
         `run the same gantry release again to finish it, or gantry rollback ` +

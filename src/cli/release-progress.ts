@@ -41,7 +41,10 @@ export function watchRelease(
       const line = progressLine(event);
       if (line !== undefined) writeMessage(io, line);
     },
-    verifying: () => {},
+    verifying: () => {
+      const count = plan.destinations.length;
+      writeMessage(io, `verifying: reading ${count} destinations back`);
+    },
     stop: () => {},
   };
 }

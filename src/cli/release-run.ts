@@ -95,40 +95,51 @@ async function releaseCommand(
     return;
   }
 
-  const outcome = await publish(context, { plan, inputs, folder }, flags);
-  await finishRelease(context, outcome.outcome, {
-    recordFile: flags.record ?? DEFAULT_RECORD_FILE,
-    inputs,
-    verify: flags.verify !== false,
-    baseDir: folder,
-    watch: outcome.watch,
-  });
-}
-
-/**
- * Runs the release. The first Ctrl-C (SIGINT) or a SIGTERM aborts it between
- * steps, as `gantry copy` does: no tag names incomplete content, and the
- * record of the tags written so far is still written (finishInterrupted);
- * a second Ctrl-C ends the process the usual way.
- */
-async function publish(
-  context: CommandContext,
-  planned: { plan: ReleasePlan; inputs: PlanInputs; folder: string },
-  flags: ReleaseFlags,
-) {
-  const { plan, inputs, folder } = planned;
-  const watch = watchRelease(context, plan);
-  const tally = new RecordTally();
+  // The first Ctrl-C (SIGINT) or a SIGTERM stops the release between steps,
+  // as `gantry copy` does, until its record is written and checked; a
+  // second Ctrl-C ends the process the usual way.
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
+    const { signal } = controller;
+    const outcome = await publish(context, { plan, inputs, folder }, flags, signal);
+    await finishRelease(context, outcome.outcome, {
+      recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+      inputs,
+      verify: flags.verify !== false,
+      baseDir: folder,
+      watch: outcome.watch,
+      releaseFile: path,
+      signal,
+    });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+}
+
+/**
+ * Runs the release until `signal` stops it: no tag names incomplete
+ * content, and the record of the tags written so far is still written
+ * (finishInterrupted).
+ */
+async function publish(
+  context: CommandContext,
+  planned: { plan: ReleasePlan; inputs: PlanInputs; folder: string },
+  flags: ReleaseFlags,
+  signal: AbortSignal,
+) {
+  const { plan, inputs, folder } = planned;
+  const watch = watchRelease(context, plan);
+  const tally = new RecordTally();
+  try {
     const outcome = await executeRelease(plan, {
       client: context.client,
       baseDir: folder,
       allowDowngrade: flags.allowDowngrade === true,
-      signal: controller.signal,
+      signal,
       onEvent: (event) => {
         tally.onEvent(event);
         watch.onEvent(event);
@@ -141,10 +152,7 @@ async function publish(
     const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
     throw await finishInterrupted(context, record, recordFile, {
       error,
-      aborted: controller.signal.aborted,
+      aborted: signal.aborted,
     });
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    process.removeListener('SIGTERM', interrupt);
   }
 }

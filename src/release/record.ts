@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { ErrorCode, GantryError } from '../errors.js';
+import { writeFileAtomic } from '../store/layout-files.js';
 import type { ReleaseOutcome } from './execute.js';
 import type { GitFacts } from './git.js';
 import type { PlanInputs } from './plan.js';
@@ -176,7 +176,9 @@ export function recordToJSON(record: ReleaseRecord): string {
 /** Writes the record; a failure names the file (the release itself is done). */
 export async function writeRecord(path: string, record: ReleaseRecord): Promise<void> {
   try {
-    await writeFile(path, recordToJSON(record));
+    // Whole or not at all: an earlier record in the file stays readable
+    // until the new one replaces it, whatever stops this process.
+    await writeFileAtomic(path, Buffer.from(recordToJSON(record)));
   } catch (cause) {
     throw new GantryError(
       ErrorCode.ReleaseRecord,

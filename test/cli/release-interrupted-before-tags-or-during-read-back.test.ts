@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GANTRY_BIN } from '../harness/cli.js';
+import { seedImage } from '../harness/images.js';
+import { type RunningRegistry, startRegistry } from '../harness/registries.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { toolRelease, writeToolDist } from '../release/support.js';
+import { gantryIn, readRecord } from './release-record-support.js';
+import { ref, seedingClient } from './support.js';
+
+/**
+ * Through the built CLI against a real registry, Ctrl-C at the two ends of
+ * a release. Before any tag is written, the message says nothing is
+ * published and does not send the user to roll back the record file,
+ * which still holds the earlier release's record, unchanged. During the
+ * read-back, after every tag moved, the record is written complete and the
+ * command exits 1 with GANTRY_E_ABORTED, saying how to check it later.
+ */
+const VARIANTS = 6;
+const RECORD = 'gantry-release-record.json';
+let registry: RunningRegistry;
+let work = '';
+
+before(async () => {
+  registry = await startRegistry('plain');
+  work = makeTempDir('gantry-release-ctrl-c-');
+  const client = seedingClient(registry);
+  const from = `${registry.host}/bases/alpine:3.21`;
+  await seedImage(client, ref(from));
+  await client.close();
+  await writeToolDist(work);
+  const suffixes = Array.from({ length: VARIANTS }, (_, i) => `v${i}`);
+  const file = toolRelease(
+    `${registry.host}/ctrl-c/tool`,
+    suffixes.map((suffix): [string, string] => [from, suffix]),
+  );
+  await writeFile(join(work, 'release.yaml'), file);
+});
+
+after(async () => {
+  await registry?.stop();
+  if (work !== '') removeTempDir(work);
+});
+
+/** `gantry release VERSION`, sent SIGINT when a stderr line matches `when`. */
+function interruptedRelease(version: string, when: RegExp) {
+  const args = ['release', '--version', version, 'release.yaml'];
+  const child = spawn(process.execPath, [GANTRY_BIN, ...args], {
+    cwd: work,
+    env: { ...process.env, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    if (!sent && when.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stdout.resume();
+  return new Promise<{ code: number | null; stderr: string; sent: boolean }>((done) => {
+    child.once('close', (code) => done({ code, stderr, sent }));
+  });
+}
+
+describe('Ctrl-C before the first tag and during the read-back', () => {
+  it('releases 1.0.0 whole, as the record to keep', async () => {
+    const run = await gantryIn(work, ['release', '--version', '1.0.0', 'release.yaml']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^verifying: reading 1 destinations back$/m);
+    assert.equal((await readRecord(join(work, RECORD))).version, '1.0.0');
+  });
+
+  it('stopped while building, names no record to roll back and keeps the old one', async () => {
+    const before = await readFile(join(work, RECORD), 'utf8');
+    const run = await interruptedRelease('1.1.0', /^building /m);
+    assert.equal(run.sent, true, run.stderr);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /GANTRY_E_ABORTED/);
+    assert.match(
+      run.stderr,
+      /interrupted before any tag was written: nothing is published/,
+    );
+    assert.match(run.stderr, /hint: run the same gantry release again to publish it/);
+    assert.doesNotMatch(run.stderr, /rollback/);
+    assert.equal(await readFile(join(work, RECORD), 'utf8'), before);
+  });
+
+  it('stopped in the read-back, writes the whole record and says how to check', async () => {
+    const run = await interruptedRelease('1.2.0', /^verifying: /m);
+    assert.equal(run.sent, true, run.stderr);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /GANTRY_E_ABORTED/);
+    assert.match(run.stderr, /the release is published and its record written/);
+    assert.match(
+      run.stderr,
+      new RegExp(`hint: run gantry verify --record ${RECORD} release.yaml`),
+    );
+    assert.doesNotMatch(run.stderr, /\d+ checks, \d+ failures/);
+    const record = await readRecord(join(work, RECORD));
+    assert.equal(record.version, '1.2.0');
+    assert.equal(record.complete, true);
+    const verify = await gantryIn(work, ['verify', '--record', RECORD, 'release.yaml']);
+    assert.equal(verify.code, 0, verify.stderr);
+  });
+});
