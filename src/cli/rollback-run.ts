@@ -14,9 +14,9 @@ import type { Runner } from './main.js';
 
 /**
  * `gantry rollback RECORD`: puts every tag a release moved back to the
- * digest it named before, removes the tags it created where the registry
- * allows it, and leaves the rest. The plan is shown first, always;
- * `--dry-run` stops there.
+ * digest it named before, removes the tags it created (on a registry only
+ * where no other tag shares the digest), and leaves the rest. The plan is
+ * shown first, always; `--dry-run` stops there.
  */
 
 interface RollbackFlags {
@@ -53,6 +53,16 @@ function eventLine(event: RollbackEvent): string {
   const { step } = event;
   if (event.kind === 'restored') {
     return `restored ${step.destination}:${step.tag} to ${step.target}`;
+  }
+  if (event.kind === 'changed') {
+    const where = `${step.destination}:${step.tag}`;
+    return `left ${where}: it changed since the plan (${event.reason})`;
+  }
+  if (step.removal === 'tag') {
+    return (
+      `removed ${step.destination}:${step.tag} from its index.json; the blobs of ` +
+      `${step.target} stay (a layout has no garbage collection)`
+    );
   }
   return (
     `deleted ${step.destination}@${step.target} by digest (a registry cannot ` +

@@ -7,10 +7,16 @@ import type { RollbackAction, RollbackPlan, RollbackStep } from './rollback-type
  * order. Reading the destinations is `planRollback`'s job.
  */
 
+/**
+ * How a destination removes a tag: a registry deletes the manifest by
+ * digest (which takes every tag on it), an OCI layout drops the one
+ * index.json entry of that name; `none` cannot remove tags.
+ */
+export type TagRemoval = 'digest' | 'tag' | 'none';
+
 /** What one destination holds now: every tag and the digest it names. */
 export interface DestinationState {
-  /** Only registries can delete (by digest); a layout keeps created tags. */
-  canDelete: boolean;
+  removal: TagRemoval;
   tags: ReadonlyMap<string, string>;
 }
 
@@ -64,9 +70,10 @@ function firstDecision(tag: RecordedTag, state: DestinationState | undefined) {
 }
 
 /**
- * A created tag is removed only when, after the restores, every tag that
- * names its digest is also being removed: deleting the manifest by digest
- * then takes exactly those tags and no other.
+ * A created tag is removed by digest only when, after the restores, every
+ * tag that names its digest is also being removed: deleting the manifest
+ * by digest then takes exactly those tags and no other. Removing a layout
+ * tag takes that name alone, so other names on the digest do not matter.
  */
 function decideRemovals(steps: RollbackStep[], state: DestinationState): void {
   const after = new Map(state.tags);
@@ -78,11 +85,13 @@ function decideRemovals(steps: RollbackStep[], state: DestinationState): void {
   );
   for (const step of steps) {
     if (step.action !== 'remove') continue;
-    if (!state.canDelete) {
+    if (state.removal === 'none') {
       step.action = 'keep';
-      step.reason = 'an OCI layout keeps its tags: remove it from index.json by hand';
+      step.reason = 'this destination cannot remove a tag: remove it by hand';
       continue;
     }
+    step.removal = state.removal;
+    if (state.removal === 'tag') continue;
     const others = [...after]
       .filter(([tag, digest]) => digest === step.target && !removing.has(tag))
       .map(([tag]) => tag);

@@ -5,7 +5,11 @@ import { openTarget } from '../store/open-target.js';
 import type { WriteTarget } from '../store/target.js';
 import { tagDigest } from './execute-targets.js';
 import type { ReleaseRecord } from './record.js';
-import { type DestinationState, decideRollback } from './rollback-decide.js';
+import {
+  type DestinationState,
+  decideRollback,
+  type TagRemoval,
+} from './rollback-decide.js';
 import type { RollbackPlan } from './rollback-types.js';
 
 /**
@@ -47,7 +51,7 @@ async function readState(
   limit: ReturnType<typeof createLimit>,
 ): Promise<DestinationState> {
   const target = await openReadOnly(name, client);
-  if (target === undefined) return { canDelete: false, tags: new Map() };
+  if (target === undefined) return { removal: 'none', tags: new Map() };
 
   const tags = await target.tags();
   const digests = await Promise.all(
@@ -58,8 +62,14 @@ async function readState(
     const digest = digests[index];
     if (digest !== undefined) named.set(tag, digest.toString());
   });
-  return { canDelete: target.kind === 'registry', tags: named };
+  return { removal: REMOVAL[target.kind] ?? 'none', tags: named };
 }
+
+/** How each kind of destination removes a tag; archives cannot. */
+const REMOVAL: Partial<Record<WriteTarget['kind'], TagRemoval>> = {
+  registry: 'digest',
+  'oci-layout': 'tag',
+};
 
 async function openReadOnly(
   name: string,

@@ -32,7 +32,9 @@ function describe(step: RollbackStep): string {
     case 'restore':
       return `${short(step.current)} → ${short(step.target)}`;
     case 'remove':
-      return `delete ${short(step.target)} by digest (takes the tag)`;
+      return step.removal === 'tag'
+        ? `drop its index.json entry (${short(step.target)}'s blobs stay)`
+        : `delete ${short(step.target)} by digest (takes the tag)`;
     case 'keep':
     case 'changed':
       return step.reason ?? '';

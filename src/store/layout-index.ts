@@ -121,6 +121,18 @@ export function withUnnamedEntry(
   return { fields: index.fields, entries: [...index.entries, entry] };
 }
 
+/**
+ * `index` without the entries named `name`: only the name goes. The same
+ * digest under another name, or in an entry without a name (a referrer's),
+ * stays, as does every other entry, exactly as it was read.
+ */
+export function withoutRefName(index: LayoutIndex, name: string): LayoutIndex {
+  return {
+    fields: index.fields,
+    entries: index.entries.filter((e) => e.refName !== name),
+  };
+}
+
 /** The entry named `name`; undefined when none. */
 export function findByRefName(
   index: LayoutIndex,

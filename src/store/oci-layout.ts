@@ -19,6 +19,7 @@ import {
   parseLayoutIndex,
   refNames,
   serializeLayoutIndex,
+  withoutRefName,
   withRefName,
   withUnnamedEntry,
 } from './layout-index.js';
@@ -167,6 +168,32 @@ export class OciLayoutTarget implements WriteTarget {
       );
       const next = withRefName(index, descriptor, tag);
       await writeFileAtomic(this.indexPath(), serializeLayoutIndex(next));
+    });
+  }
+
+  /**
+   * Removes a tag: the index.json entry named `tag` goes and every other
+   * entry stays, the same digest under other names or unnamed included.
+   * Blobs stay too: a layout has no garbage collection, and another entry
+   * or a referrer may still need them. With `options.expect`, compared and
+   * written under one hold of the lock, as `tag` does. Returns what the
+   * tag named; NotFound when no entry has that name.
+   */
+  async untag(tag: string, options?: TagOptions): Promise<Descriptor> {
+    this.checkWritable();
+    return withLayoutLock(this.path, async () => {
+      const index = await this.readIndex();
+      const current = findByRefName(index, tag, this.description);
+      const digest = current?.descriptor.digest.toString();
+      checkTagExpected(options, digest, tag, this.description);
+      if (current === undefined) {
+        const hint = `gantry tags ${this.description} lists the tags it holds`;
+        throw notFound(`tag "${tag}"`, this.description, hint);
+      }
+
+      const next = withoutRefName(index, tag);
+      await writeFileAtomic(this.indexPath(), serializeLayoutIndex(next));
+      return current.descriptor;
     });
   }
 

@@ -4,13 +4,15 @@ import type { RecordedTag, ReleaseRecord } from '../../src/release/record.js';
 import {
   type DestinationState,
   decideRollback,
+  type TagRemoval,
 } from '../../src/release/rollback-decide.js';
 
 /**
  * The pure rollback decisions: a moved tag goes back, a created tag is
  * removed only when no tag outside the removal names its digest after the
- * restores, a tag someone moved since is left, a re-run is done, a layout
- * keeps created tags, and stayed tags are untouched.
+ * restores (a layout removes the one tag whatever shares its digest), a
+ * tag someone moved since is left, a re-run is done, and stayed tags are
+ * untouched.
  */
 const OLD = `sha256:${'a'.repeat(64)}`;
 const NEW = `sha256:${'b'.repeat(64)}`;
@@ -39,9 +41,13 @@ function record(tags: RecordedTag[]): ReleaseRecord {
   return { format: 1, version: '1.1.0', tags } as unknown as ReleaseRecord;
 }
 
-function decide(tags: RecordedTag[], now: Record<string, string>, canDelete = true) {
+function decide(
+  tags: RecordedTag[],
+  now: Record<string, string>,
+  removal: TagRemoval = 'digest',
+) {
   const states = new Map<string, DestinationState>([
-    [REPO, { canDelete, tags: new Map(Object.entries(now)) }],
+    [REPO, { removal, tags: new Map(Object.entries(now)) }],
   ]);
   const plan = decideRollback(record(tags), 'r.json', states);
   return Object.fromEntries(plan.steps.map((step) => [step.tag, step]));
@@ -84,9 +90,16 @@ describe('rollback decisions', () => {
     assert.equal(again['1']!.action, 'done');
   });
 
-  it('keeps created tags in a destination that cannot delete', () => {
-    const steps = decide([tag('1.1', 'new', 1)], { '1.1': NEW }, false);
+  it('keeps created tags in a destination that cannot remove tags', () => {
+    const steps = decide([tag('1.1', 'new', 1)], { '1.1': NEW }, 'none');
     assert.equal(steps['1.1']!.action, 'keep');
-    assert.match(steps['1.1']!.reason!, /layout/);
+    assert.match(steps['1.1']!.reason!, /cannot remove a tag/);
+  });
+
+  it('removes a layout tag alone, whatever other tags share its digest', () => {
+    const steps = decide([tag('1.1', 'new', 1)], { '1.1': NEW, edge: NEW }, 'tag');
+    assert.equal(steps['1.1']!.action, 'remove');
+    assert.equal(steps['1.1']!.removal, 'tag');
+    assert.equal(steps['1.1']!.target, NEW);
   });
 });
