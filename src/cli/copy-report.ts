@@ -103,7 +103,7 @@ function summary(report: CopyReport): string {
     `copied ${what} in ${report.seconds.toFixed(2)} s: ` +
     `${stats.uploaded} blobs uploaded, ${stats.mounted} mounted, ` +
     `${stats.skipped} skipped, ${humanSize(stats.bytes)} sent, ` +
-    `${stats.manifests} manifests written`
+    `${stats.manifests} ${stats.manifests === 1 ? 'manifest' : 'manifests'} written`
   );
 }
 

@@ -5,7 +5,7 @@ import { parseManifest } from '../oci/manifest.js';
 import { isIndexType } from '../oci/mediatype.js';
 import type { Platform } from '../oci/platform.js';
 import { requirePlatform } from '../oci/platform-match.js';
-import type { ReadTarget } from '../store/target.js';
+import { describeRef, type ReadTarget } from '../store/target.js';
 import { usageError } from './options.js';
 
 /**
@@ -54,7 +54,7 @@ export async function pickImage(
   const descriptor = await onSide('source', undefined, () => target.resolve(ref));
   if (!isIndexType(descriptor.mediaType)) return { image: ref };
 
-  const where = `${target.description} ${ref}`;
+  const where = describeRef(target, ref);
   const bytes = await onSide('source', descriptor.digest, () =>
     target.fetchBytes(descriptor),
   );

@@ -2,7 +2,7 @@ import { ErrorCode, isGantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
-import type { ReadTarget } from '../store/target.js';
+import { describeRef, type ReadTarget } from '../store/target.js';
 import { onSide, throwIfAborted } from './errors.js';
 import type { Limit } from './limit.js';
 import {
@@ -78,7 +78,7 @@ export async function planCopy(
 
   const platforms = options.platforms ?? [];
   if (platforms.length > 0 && root.manifest.kind === 'index') {
-    const where = `${source.description} ${sourceRef}`;
+    const where = describeRef(source, sourceRef);
     const subset = selectPlatforms(root.manifest, platforms, where);
     if (subset !== undefined) root = walker.adopt(subset);
   }

@@ -1,3 +1,4 @@
+import { onSide } from '../copy/errors.js';
 import { createLimit } from '../copy/limit.js';
 import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -57,7 +58,7 @@ export function currentTags(client: RegistryClient): CurrentTag {
   const open = (destination: string) => {
     let target = targets.get(destination);
     if (target === undefined) {
-      target = openReadOnly(destination, client);
+      target = onSide('destination', undefined, () => openReadOnly(destination, client));
       targets.set(destination, target);
     }
     return target;
@@ -66,7 +67,10 @@ export function currentTags(client: RegistryClient): CurrentTag {
   const described = new Map<string, Descriptor>();
   const read: CurrentTag = async (destination, tag) => {
     const opened = await open(destination);
-    const found = opened === undefined ? undefined : await tagDescriptor(opened, tag);
+    const found =
+      opened === undefined
+        ? undefined
+        : await onSide('destination', undefined, () => tagDescriptor(opened, tag));
     if (found !== undefined) described.set(`${destination} ${found.digest}`, found);
     return found?.digest;
   };
