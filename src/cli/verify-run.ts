@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference, parseRepository } from '../reference/parse.js';
+import { parseDestination } from '../release/execute-targets.js';
 import { readReleaseFile } from '../release/file.js';
+import { assertDistinctDestinations } from '../release/file-destinations.js';
 import {
   gatherPlanInputs,
   inputsFromRecord,
@@ -73,16 +75,30 @@ export async function runVerify(
       { hint: 'run the same gantry release again to finish it, then verify' },
     );
   }
-  await run(command, registriesOf(record), async (context) => {
+  const to = destinationsOf(flags.to);
+  const checked = to ?? record.tags.map((tag) => tag.destination);
+  await run(command, registriesOf(checked), async (context) => {
     const plan =
-      target === undefined ? undefined : await planOf(context, target, record, flags.to);
+      target === undefined ? undefined : await planOf(context, target, record, to);
     const options = {
       client: context.client,
       skipBlobs: !flags.blobs,
       ...(target !== undefined && { baseDir: dirname(resolve(target)) }),
+      ...(to !== undefined && { destinations: to }),
     };
     finish(context, await verifyRelease(record, { ...options, ...(plan && { plan }) }));
   });
+}
+
+/**
+ * The `--to` destinations, which replace the record's, each as named once
+ * parsed so that the plan and the checks name it alike.
+ */
+function destinationsOf(to: string[] | undefined): string[] | undefined {
+  if (to === undefined || to.length === 0) return undefined;
+  const destinations = to.map(parseDestination);
+  assertDistinctDestinations(destinations);
+  return destinations.map((destination) => destination.name);
 }
 
 async function policyOf(flags: VerifyFlags): Promise<VerifyPolicy | undefined> {
@@ -124,8 +140,8 @@ function policyError(path: string, cause?: unknown): GantryError {
   });
 }
 
-function registriesOf(record: ReleaseRecord): string[] {
-  const names = record.tags.map((tag) => tag.destination).filter(isRegistryReference);
+function registriesOf(destinations: string[]): string[] {
+  const names = destinations.filter(isRegistryReference);
   return [...new Set(names.map((name) => parseRepository(name).registry))];
 }
 

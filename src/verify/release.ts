@@ -13,6 +13,7 @@ import {
 } from './check-image.js';
 import { checkOrder } from './order.js';
 import { type ImageTree, readImage } from './read-image.js';
+import { recordAt } from './release-destinations.js';
 import { ReleaseLayers } from './release-layers.js';
 import {
   checkDivergence,
@@ -42,12 +43,21 @@ export interface VerifyReleaseOptions {
    * plan, adds the layer checks (base layers, placed files and modes).
    */
   baseDir?: string;
+  /**
+   * Check these destinations (`host/repo`, `oci:DIR`) instead of those the
+   * record names, as `release --to` replaces the file's (recordAt).
+   */
+  destinations?: readonly string[];
 }
 
 export async function verifyRelease(
-  record: ReleaseRecord,
+  recorded: ReleaseRecord,
   options: VerifyReleaseOptions,
 ): Promise<VerifyReport> {
+  const record =
+    options.destinations === undefined
+      ? recorded
+      : recordAt(recorded, options.destinations);
   const findings = new Findings();
   const tags = [...record.tags, ...unrecordedTags(findings, record, options.plan)];
   const limit = createLimit(VERIFY_CONCURRENCY);
