@@ -5,6 +5,7 @@ import type { Digest } from '../oci/digest.js';
 import { parseReference } from '../reference/index.js';
 import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
+import { isRegistryReference } from './copy-names.js';
 import { type CliIO, writeJson, writeLine, writeMessage } from './io.js';
 import type { Runner } from './main.js';
 
@@ -44,6 +45,10 @@ export async function runDelete(
   _options: unknown,
   command: Command,
 ): Promise<void> {
+  if (!isRegistryReference(text)) {
+    const { runDeleteLayout } = await import('./delete-layout.js');
+    return runDeleteLayout(run, text, command);
+  }
   const ref = parseReference(text);
 
   await run(command, [ref.registry], async ({ client, io, json }) => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { assertTaggable, parseReference } from '../reference/index.js';
 import type { Reference } from '../reference/reference.js';
+import { isRegistryReference } from './copy-names.js';
 import { writeJson, writeLine } from './io.js';
 import type { Runner } from './main.js';
 import { usageError } from './options.js';
@@ -13,6 +14,10 @@ export async function runTag(
   _options: unknown,
   command: Command,
 ): Promise<void> {
+  if (!isRegistryReference(text)) {
+    const { runTagLayout } = await import('./tag-layout.js');
+    return runTagLayout(run, text, tags, command);
+  }
   const source = parseReference(text);
   const targets = tags.map((tag) => target(source, tag));
 
