@@ -18,7 +18,7 @@ import type { CommandContext } from './context.js';
 import { writeLine, writeMessage } from './io.js';
 import { writeActionsFiles } from './release-actions.js';
 import type { ReleaseWatch } from './release-progress.js';
-import { summaryTable } from './release-report.js';
+import { recordSummaryTable, summaryTable } from './release-report.js';
 
 /**
  * The end of a published release: the record, the summary (or the record
@@ -166,25 +166,37 @@ async function verifyPublished(
   return verifyRelease(record, { client: context.client, plan, baseDir });
 }
 
-/** `--from-digests`: the record as `gantry release` writes it, tags listed. */
+/**
+ * `--from-digests`: the record, the summary table and the read-back, as
+ * for a release built here. The read-back checks what the assembly wrote
+ * (the record says it was assembled), not the builds' labels and layers.
+ */
 export async function finishFromDigests(
   context: CommandContext,
   record: ReleaseRecord,
-  recordFile: string,
+  options: { recordFile: string; plan: ReleasePlan; verify: boolean },
 ): Promise<void> {
+  const { io } = context;
+  const { recordFile, plan } = options;
   await writeRecord(recordFile, record);
-  if (context.json) context.io.stdout.write(recordToJSON(record));
-  else {
-    const image = record.images[0]!;
-    const lines = record.tags.map((t) => `${t.destination}:${t.tag}  ${t.change}`);
-    writeLine(context.io, [`${image.name}  ${image.digest}`, ...lines].join('\n'));
+  const verification: ActionsRelease['verification'] = options.verify
+    ? await verifyRelease(record, { client: context.client, plan })
+    : { skipped: '--no-verify' };
+
+  if (context.json) io.stdout.write(recordToJSON(record));
+  else writeLine(io, recordSummaryTable(plan, record));
+  writeMessage(io, `record written to ${recordFile}`);
+  if (!('skipped' in verification))
+    writeMessage(io, renderVerifyReport(verification).trimEnd());
+  await writeActionsFiles(io, actionsFromRecord(record, recordFile, verification));
+  if ('ok' in verification && !verification.ok) {
+    throw new GantryError(
+      ErrorCode.VerifyFailed,
+      `the assembled release does not match its plan ` +
+        `(${verification.failures.length} failures)`,
+      { hint: 'read the failures above; run gantry verify --json for details' },
+    );
   }
-  writeMessage(context.io, `record written to ${recordFile}`);
-  const verification = { skipped: 'an assembled release is checked by gantry verify' };
-  await writeActionsFiles(
-    context.io,
-    actionsFromRecord(record, recordFile, verification),
-  );
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { ReleaseEvent, ReleaseOutcome } from '../release/execute.js';
+import type { PlanDiff } from '../release/plan-diff.js';
 import { describeChange } from '../release/plan-render.js';
+import type { ReleasePlan } from '../release/plan-types.js';
+import type { ReleaseRecord } from '../release/record.js';
 import { humanSize } from './format.js';
 
 /**
@@ -43,17 +46,29 @@ export function progressLine(event: ReleaseEvent): string | undefined {
 
 /** One row per image in publication order; then the change counts. */
 export function summaryTable(outcome: ReleaseOutcome): string {
-  const tagsByImage = new Map(
-    outcome.plan.images.map((image) => [image.name, image.tags]),
-  );
-  const rows = outcome.images.map((image) => [
+  const destinations = outcome.destinations.map((destination) => destination.name);
+  return summaryOf(outcome.plan, outcome.images, outcome.diff.counts, destinations);
+}
+
+/** The same table from a record, as `release --from-digests` has no outcome. */
+export function recordSummaryTable(plan: ReleasePlan, record: ReleaseRecord): string {
+  const destinations = record.destinations.map((destination) => destination.name);
+  return summaryOf(plan, record.images, record.counts, destinations);
+}
+
+function summaryOf(
+  plan: ReleasePlan,
+  images: readonly SummaryImage[],
+  counts: PlanDiff['counts'],
+  destinations: string[],
+): string {
+  const tagsByImage = new Map(plan.images.map((image) => [image.name, image.tags]));
+  const rows = images.map((image) => [
     image.name,
     image.platforms.map((built) => built.platform).join(','),
     (tagsByImage.get(image.name) ?? []).join(','),
     image.digest.toString(),
   ]);
-  const { counts } = outcome.diff;
-  const destinations = outcome.destinations.map((destination) => destination.name);
   return [
     ...columns([SUMMARY_HEADERS, ...rows]),
     '',
@@ -61,6 +76,13 @@ export function summaryTable(outcome: ReleaseOutcome): string {
       `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed` +
       (counts.held === 0 ? '' : `, ${counts.held} held (a newer release holds them)`),
   ].join('\n');
+}
+
+/** An image as built (digests as values) or as recorded (as text). */
+interface SummaryImage {
+  name: string;
+  platforms: readonly { platform: string }[];
+  digest: { toString(): string };
 }
 
 /** Left-aligned columns two spaces apart, no trailing blanks. */

@@ -68,7 +68,11 @@ async function releaseCommand(
       onEvent: (message) => writeMessage(io, message),
     });
     const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
-    await finishFromDigests(context, withInputs, flags.record ?? DEFAULT_RECORD_FILE);
+    await finishFromDigests(context, withInputs, {
+      recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+      plan,
+      verify: flags.verify !== false,
+    });
     return;
   }
 

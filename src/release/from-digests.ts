@@ -103,6 +103,7 @@ export async function releaseFromDigests(
     format: RECORD_FORMAT,
     file: plan.file,
     version: plan.version.normalized,
+    fromDigests: true,
     order: [...plan.order],
     images: [
       {

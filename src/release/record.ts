@@ -68,6 +68,14 @@ export interface ReleaseRecord {
   complete?: boolean;
   /** Absent in format 1 records. */
   inputs?: RecordedInputs;
+  /**
+   * True when `release --from-digests` assembled the base image from
+   * platform images built elsewhere: its configs and layers are what those
+   * builds wrote, so verify checks only what the assembly did (the index,
+   * its annotations, platforms and tags). Absent: the images were built
+   * by this release (every record before this key, too).
+   */
+  fromDigests?: true;
   /** Image names in publication order. */
   order: string[];
   images: {
