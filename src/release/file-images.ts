@@ -6,6 +6,7 @@ import {
   isLayoutReference,
   parseLayoutReference,
 } from '../store/transport-reference.js';
+import { readArguments } from './file-arguments.js';
 import { type Field, fieldOf } from './file-node.js';
 import { parseUserPlatform } from './file-platforms.js';
 import type { BaseFileSpec, BaseSpec, ConfigSpec, VariantSpec } from './file-types.js';
@@ -40,10 +41,12 @@ function readBaseFile(field: Field, platforms: Platform[]): BaseFileSpec {
       `"${to}" must be an absolute path in the image`,
     );
   }
-  const from = fromField.isMap
-    ? readPlatformMap(fromField, platforms)
-    : substituteAll(fromField, platforms);
-  return { from, to, at: field.at };
+  if (fromField.isMap) {
+    const from = readPlatformMap(fromField, platforms);
+    return { from, to, at: field.at, fromAt: fromField.at };
+  }
+  const from = substituteAll(fromField, platforms);
+  return { from, to, at: field.at, fromAt: fromField.at, template: fromField.string() };
 }
 
 /** `from: dist/$TARGETOS-$TARGETARCH/tool`, filled in for every platform. */
@@ -129,8 +132,7 @@ export function readVariant(field: Field): VariantSpec {
 
 /** Paths in the base image, so absolute; `/` alone copies everything. */
 function readCopyPaths(field: Field): string[] {
-  const items = field.isList ? field.list() : [field];
-  return items.map((item) => {
+  return field.listOrOne().map((item) => {
     const path = item.string();
     if (!path.startsWith('/')) throw item.error(`"${path}" must be an absolute path`);
     return path;
@@ -153,8 +155,13 @@ function readImageReference(field: Field): string {
 }
 
 function readSuffixes(field: Field): string[] {
-  const items = field.isList ? field.list() : [field];
-  if (items.length === 0) throw field.error('a variant needs at least one suffix');
+  const items = field.listOrOne();
+  if (items.length === 0) {
+    throw field.error(
+      'a variant needs at least one suffix',
+      'e.g. suffixes: [alpine3.21, alpine]; the first names the image',
+    );
+  }
   return items.map((item) => {
     const suffix = item.string();
     if (!TAG_PATTERN.test(suffix)) {
@@ -174,7 +181,8 @@ export function readConfigFields(fields: Map<string, Field>, parent: Field): Con
     const field = fields.get(key);
     if (field === undefined || field.isMissing) continue;
     if (key === 'env' || key === 'labels') config[key] = field.stringMap();
-    else if (key === 'entrypoint' || key === 'cmd') config[key] = field.stringList();
+    else if (key === 'entrypoint' || key === 'cmd')
+      config[key] = readArguments(field, key);
     else config[key] = field.string();
   }
   if (config.workdir !== undefined && !config.workdir.startsWith('/')) {

@@ -17,7 +17,9 @@ export interface FileSource {
  * naming the line, the column and the path, so no raw YAML value travels
  * further than this module. The document is parsed with YAML's failsafe
  * schema (YAML 1.2, section 10.1): every scalar is a string, so `1.10` stays
- * `1.10` and booleans are read here, from plain `true` / `false` only.
+ * `1.10` and booleans are read here, from plain `true` / `false` only. The
+ * one thing taken from the core schema (section 10.3.2) is null: a plain
+ * `~`, `null` or empty value means no value, never the text "null".
  */
 export class Field {
   readonly source: FileSource;
@@ -38,12 +40,14 @@ export class Field {
     return `${this.source.name}:${line}:${col}`;
   }
 
-  /** True when the key is absent or its value is empty (`key:`, not `key: ""`). */
+  /**
+   * True when the key is absent or its value is YAML's null: empty, `~` or
+   * `null` unquoted (`key:`, `key: ~`; not `key: ""` or `key: "null"`).
+   */
   get isMissing(): boolean {
     if (this.node === null) return true;
-    if (!isScalar(this.node)) return false;
-    const empty = this.node.value === null || this.node.value === '';
-    return empty && this.node.type === Scalar.PLAIN;
+    if (!isScalar(this.node) || this.node.type !== Scalar.PLAIN) return false;
+    return this.node.value === null || NULL_WORDS.has(String(this.node.value));
   }
 
   get isList(): boolean {
@@ -63,8 +67,8 @@ export class Field {
   }
 
   string(): string {
-    if (!isScalar(this.node) || this.node.value === null) {
-      throw this.error(`expected a string, found ${this.kind()}`);
+    if (!isScalar(this.node) || this.isMissing) {
+      throw this.error(`expected a string, found ${this.kind()}`, this.nullHint());
     }
     return String(this.node.value);
   }
@@ -77,15 +81,20 @@ export class Field {
     throw this.error(`expected true or false, found ${this.kind()}`);
   }
 
-  /** One of `choices`, written as a plain string. */
-  choice<T extends string>(choices: readonly T[]): T {
+  /**
+   * One of `choices`, written as a plain string. `hint` says what the
+   * choices mean when no choice is close enough to suggest.
+   */
+  choice<T extends string>(choices: readonly T[], hint?: string): T {
     const text = this.string();
     const found = choices.find((choice) => choice === text);
     if (found !== undefined) return found;
     const near = closestName(text, choices);
     throw this.error(
       `"${text}" is not one of ${choices.join(', ')}`,
-      near === undefined ? undefined : `did you mean "${near}"?`,
+      near === undefined
+        ? (hint ?? `write one of ${choices.join(', ')}`)
+        : `did you mean "${near}"?`,
     );
   }
 
@@ -97,10 +106,14 @@ export class Field {
     );
   }
 
-  /** A list of strings; a single string is read as a list of one. */
-  stringList(): string[] {
-    if (isScalar(this.node) && this.node.value !== null) return [this.string()];
-    return this.list().map((item) => item.string());
+  /**
+   * The items of a list; a single value is read as a list of one, for
+   * fields where one value cannot be mistaken for several (a suffix, a
+   * path, a tag template). No value is an empty list.
+   */
+  listOrOne(): Field[] {
+    if (this.isMissing) return [];
+    return this.isList ? this.list() : [this];
   }
 
   /**
@@ -134,7 +147,16 @@ export class Field {
   /** A mapping of string keys to string values (labels, env). */
   stringMap(): Record<string, string> {
     const result: Record<string, string> = {};
-    for (const [key, field] of this.entries()) result[key] = field.string();
+    for (const [key, field] of this.entries()) {
+      // `KEY:` with no value is YAML's null, not an empty string.
+      if (field.isMissing) {
+        throw field.error(
+          'no value',
+          'write "" for an empty value, or leave the key out',
+        );
+      }
+      result[key] = field.string();
+    }
     return result;
   }
 
@@ -143,13 +165,31 @@ export class Field {
     return this.path === '' ? segment : `${this.path}.${segment}`;
   }
 
+  /** For a value written as `~` or `null`: how to mean that text instead. */
+  private nullHint(): string | undefined {
+    const word = this.nullWord();
+    return word === undefined ? undefined : `write "${word}" in quotes to mean that text`;
+  }
+
+  /** `~` or `null` as written, when the value is one of YAML's null words. */
+  private nullWord(): string | undefined {
+    if (!this.isMissing || !isScalar(this.node) || this.node.value === null) return;
+    const text = String(this.node.value);
+    return text === '' ? undefined : text;
+  }
+
   private kind(): string {
+    const word = this.nullWord();
+    if (word !== undefined) return `${word} (YAML's null: no value)`;
     if (this.isMissing) return 'nothing';
     if (isSeq(this.node)) return 'a list';
     if (isMap(this.node)) return 'a mapping';
     return `"${String((this.node as Scalar).value)}"`;
   }
 }
+
+/** YAML 1.2 core schema nulls (section 10.3.2), besides the empty value. */
+const NULL_WORDS: ReadonlySet<string> = new Set(['', '~', 'null', 'Null', 'NULL']);
 
 /** The field under `key`, or a missing field placed at the mapping. */
 export function fieldOf(fields: Map<string, Field>, key: string, parent: Field): Field {

@@ -75,7 +75,7 @@ function toDestination(field: Field, text: string): Destination {
 
 export function readLevels(field: Field): AnnotationLevel[] {
   if (field.isMissing) return [...DEFAULT_ANNOTATION_LEVELS];
-  const items = field.isList ? field.list() : [field];
+  const items = field.listOrOne();
   return [...new Set(items.map((item) => item.choice(ANNOTATION_LEVELS)))];
 }
 
@@ -129,8 +129,7 @@ export function readTagRules(field: Field): TagRules {
   const templates = (key: 'base' | 'variant', fallback: string[]): string[] => {
     const list = fieldOf(fields, key, field);
     if (list.isMissing) return [...fallback];
-    const items = list.isList ? list.list() : [list];
-    return items.map((item) => {
+    return list.listOrOne().map((item) => {
       const template = item.string();
       const problem = templateProblem(template, key);
       if (problem !== undefined) throw item.error(`bad tag template: ${problem}`);
@@ -170,14 +169,20 @@ export const DEFAULT_ORDER: OrderRule = 'base-last';
 
 export function readLatest(field: Field): LatestRule {
   if (field.isMissing) return DEFAULT_LATEST;
-  const value = field.choice(['auto', 'true', 'false'] as const);
+  const value = field.choice(
+    ['auto', 'true', 'false'] as const,
+    'write auto (latest for a final release, never a pre-release), true or false',
+  );
   return value === 'auto' ? 'auto' : value === 'true';
 }
 
 export function readOrder(field: Field): OrderRule {
   if (field.isMissing) return DEFAULT_ORDER;
   if (field.isList) return field.list().map((item) => item.string());
-  return field.choice(['base-last', 'base-first'] as const);
+  return field.choice(
+    ['base-last', 'base-first'] as const,
+    'write base-last, base-first, or the image names in order: [debian12, base]',
+  );
 }
 
 export function readAttestations(field: Field): AttestationSpec {

@@ -44,6 +44,10 @@ export interface BaseFileSpec {
   from: Record<string, string>;
   to: string;
   at: Location;
+  /** Where `from` is written, for errors about the file it names. */
+  fromAt: Location;
+  /** `from` as written when it is one path for all platforms (`dist/$TARGETARCH/x`). */
+  template?: string;
 }
 
 /** Image config fields (image-spec config.md, "config" object). */

@@ -1,0 +1,65 @@
+import type { Field } from './file-node.js';
+
+/**
+ * `entrypoint` and `cmd` hold the image config's exec form: a list of
+ * arguments, run without a shell (image-spec config.md, "Entrypoint" and
+ * "Cmd"). A single string is refused rather than guessed. A Dockerfile
+ * reads a string there as a shell command, while one string in the exec
+ * form names a program: `"/bin/sh -c x"` would be taken as a program of that
+ * name and fail only when the container starts.
+ */
+
+/** Characters that make a string shell syntax rather than plain words. */
+const SHELL_SYNTAX = /["'\\$`|&;<>(){}*?~#]/;
+
+/** A shell that takes its command after `-c`, as a path or a bare name. */
+const SHELL = /(^|\/)(sh|bash|dash|ash|zsh)$/;
+
+/** An argument that reads back as itself unquoted in a YAML flow list. */
+const PLAIN_ARGUMENT = /^[\w/.@%+=-][\w/.@%+=:-]*$/;
+
+/** The list under `key` (`entrypoint` or `cmd`); `[]` stays an empty list. */
+export function readArguments(field: Field, key: string): string[] {
+  // list() refuses a mapping with "expected a list, found a mapping".
+  if (field.isList || field.isMap) return field.list().map((item) => item.string());
+  const text = field.string();
+  const words = text.trim().split(/\s+/);
+  const why =
+    words.length > 1
+      ? 'a string is not split into arguments or run by a shell'
+      : 'the exec form is a list';
+  throw field.error(
+    `expected a list of arguments, found ${JSON.stringify(text)}`,
+    `${why}; write ${key}: [${suggestedList(text, words).map(flowItem).join(', ')}]`,
+  );
+}
+
+/**
+ * What the user most likely meant: the words as arguments, or the text run
+ * by /bin/sh when it uses shell syntax. `sh -c "cmd"` keeps its shell and
+ * gets its command as one argument.
+ */
+function suggestedList(text: string, words: string[]): string[] {
+  const [program, flag] = words;
+  if (program !== undefined && SHELL.test(program) && flag === '-c') {
+    const command = text.trim().slice(program.length).trimStart().slice(2).trim();
+    return [program, '-c', unquoted(command)];
+  }
+  if (SHELL_SYNTAX.test(text)) return ['/bin/sh', '-c', text.trim()];
+  return words;
+}
+
+/** `"echo hi"` or `'echo hi'` as the shell would pass it: `echo hi`. */
+function unquoted(text: string): string {
+  const quote = text[0];
+  const wrapped = text.length > 1 && (quote === '"' || quote === "'");
+  return wrapped && text.endsWith(quote) ? text.slice(1, -1) : text;
+}
+
+/** One list item as YAML: plain when that reads back the same, else quoted. */
+function flowItem(argument: string, index: number, list: string[]): string {
+  // The command after `-c` is shell text: quoted, so it reads as one item.
+  const command = index === 2 && list[1] === '-c';
+  const plain = PLAIN_ARGUMENT.test(argument) && !/^(null|Null|NULL)$/.test(argument);
+  return plain && !command ? argument : JSON.stringify(argument);
+}
