@@ -5,7 +5,8 @@ import { parseManifest } from '../oci/manifest.js';
 import { isIndexType } from '../oci/mediatype.js';
 import type { Platform } from '../oci/platform.js';
 import { requirePlatform } from '../oci/platform-match.js';
-import { describeRef, type ReadTarget } from '../store/target.js';
+import { describeRef } from '../reference/target-ref.js';
+import type { ReadTarget } from '../store/target.js';
 import { usageError } from './options.js';
 
 /**

@@ -2,7 +2,8 @@ import { ErrorCode, isGantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import { MAX_MANIFEST_BYTES, type Manifest, parseManifest } from '../oci/manifest.js';
-import { describeRef, type ReadTarget } from '../store/target.js';
+import { describeRef } from '../reference/target-ref.js';
+import type { ReadTarget } from '../store/target.js';
 import { onSide, throwIfAborted } from './errors.js';
 import type { Limit } from './limit.js';
 import {

@@ -1,5 +1,4 @@
 import { ErrorCode, GantryError } from '../errors.js';
-import { writeFileAtomic } from '../store/layout-files.js';
 import type { ReleaseOutcome } from './execute.js';
 import type { GitFacts } from './git.js';
 import type { PlanInputs } from './plan.js';
@@ -185,7 +184,9 @@ export function recordToJSON(record: ReleaseRecord): string {
 export async function writeRecord(path: string, record: ReleaseRecord): Promise<void> {
   try {
     // Whole or not at all: an earlier record in the file stays readable
-    // until the new one replaces it, whatever stops this process.
+    // until the new one replaces it, whatever stops this process. Loaded
+    // here: the CLI reads this module's defaults at start-up.
+    const { writeFileAtomic } = await import('../store/layout-files.js');
     await writeFileAtomic(path, Buffer.from(recordToJSON(record)));
   } catch (cause) {
     throw new GantryError(
