@@ -76,6 +76,7 @@ export async function buildPlatform(
   );
   for (const layer of base.manifest.layers)
     sink.overlay.addBase(layer.digest, base.source);
+  if (build.initialConfig !== undefined) image = setConfig(image, build.initialConfig);
 
   const args = platformArgs(platform, settings.buildPlatform ?? hostPlatform());
   for (const step of build.steps) {

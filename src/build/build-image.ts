@@ -39,6 +39,12 @@ export interface PlatformBuild {
   platform: Platform;
   /** `scratch`, or any reference `openTarget` reads. */
   base: string;
+  /**
+   * Config set on the base before the first step, with no history entry:
+   * what a Dockerfile stage starts from beyond its base's own config
+   * (BuildKit's default PATH, dockerfile-stage.ts).
+   */
+  initialConfig?: ConfigChanges;
   steps: BuildStep[];
 }
 

@@ -8,7 +8,12 @@ import {
 } from './dockerfile-errors.js';
 import type { Dockerfile, Stage } from './dockerfile-parse.js';
 import type { DockerfilePlanOptions } from './dockerfile-plan.js';
-import { applyInstruction, DEFAULT_SHELL, type StageState } from './dockerfile-stage.js';
+import {
+  applyInstruction,
+  DEFAULT_PATH,
+  DEFAULT_SHELL,
+  type StageState,
+} from './dockerfile-stage.js';
 import { type FileTree, MapTree } from './dockerfile-tree.js';
 
 /**
@@ -104,9 +109,12 @@ export class Evaluator {
       if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
     }
     const name = `stage "${stage.name ?? stage.index}"`;
+    const initialConfig = env.has('PATH') ? undefined : { Env: { PATH: DEFAULT_PATH } };
+    if (initialConfig !== undefined) env.set('PATH', DEFAULT_PATH);
     return {
       base,
       platform,
+      ...(initialConfig === undefined ? {} : { initialConfig }),
       steps: [],
       tree: new MapTree(name, scratch),
       env,

@@ -71,7 +71,13 @@ export async function planDockerfile(
     );
     const evaluator = new Evaluator(dockerfile, options, platform, scope, context);
     const state = await evaluator.stage(target);
-    builds.push({ platform: state.platform, base: state.base, steps: state.steps });
+    const { base, initialConfig, steps } = state;
+    builds.push({
+      platform: state.platform,
+      base,
+      ...(initialConfig === undefined ? {} : { initialConfig }),
+      steps,
+    });
   }
   const unused = Object.keys(options.buildArgs ?? {}).filter((name) => !used.has(name));
   if (unused.length > 0) options.onUnusedArgs?.(unused);

@@ -29,10 +29,20 @@ import { expandWord, splitWords } from './dockerfile-words.js';
 /** Docker's default SHELL on Linux (Dockerfile reference, "SHELL"). */
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
+/**
+ * The PATH BuildKit gives a stage whose base sets none (`FROM scratch`
+ * among them), in the config itself and with no history entry: the
+ * BuildKit image in ../shared/fixtures/buildkit has it on both platforms.
+ */
+export const DEFAULT_PATH =
+  '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export interface StageState {
   /** `scratch` or an image reference: where the stage's chain starts. */
   base: string;
   platform: Platform;
+  /** Config the stage starts with beyond its base's (DEFAULT_PATH). */
+  initialConfig?: ConfigChanges;
   steps: BuildStep[];
   /** Files the stage wrote; `complete` only above scratch. */
   tree: MapTree;

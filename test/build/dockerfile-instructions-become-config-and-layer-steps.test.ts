@@ -84,6 +84,36 @@ describe('Dockerfile config instructions', () => {
     assert.equal(build?.steps[12]?.createdBy, 'CMD ["--port", "80"]');
   });
 
+  it("starts a stage whose base sets no PATH with BuildKit's, unrecorded", async () => {
+    const [build] = await plan('FROM scratch\nENV BIN=$PATH:/opt/bin\n');
+    const path = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    assert.deepEqual(build?.initialConfig, { Env: { PATH: path } });
+    assert.deepEqual(build?.steps, [
+      {
+        kind: 'config',
+        changes: { Env: { BIN: `${path}:/opt/bin` } },
+        createdBy: 'ENV BIN=$PATH:/opt/bin',
+      },
+    ]);
+    // A later stage on this one inherits it; a base with its own PATH keeps it.
+    const [derived] = await plan('FROM scratch AS a\nFROM a\nENV X=1\n');
+    assert.deepEqual(derived?.initialConfig, { Env: { PATH: path } });
+    const facts = async () => ({ env: ['PATH=/bin'] });
+    const [onBase] = await plan(
+      'FROM example.com/base:1\nENV X=$PATH\n',
+      {},
+      {
+        baseFacts: facts,
+      },
+    );
+    assert.equal(onBase?.initialConfig, undefined);
+    assert.deepEqual(onBase?.steps[0], {
+      kind: 'config',
+      changes: { Env: { X: '/bin' } },
+      createdBy: 'ENV X=$PATH',
+    });
+  });
+
   it('lets ENV shadow ARG and sees values of earlier instructions only', async () => {
     const [build] = await plan(
       [

@@ -87,10 +87,16 @@ describe('gantry build outputs', () => {
       'arm64',
       layout,
     ]) as {
-      config: { Labels: Record<string, string>; Cmd: string[] };
+      config: { Labels: Record<string, string>; Cmd: string[]; Env: string[] };
+      history: { created_by: string }[];
     };
     assert.equal(config.config.Labels['org.example.team'], 'build');
     assert.deepEqual(config.config.Cmd, ['/a.txt']);
+    // BuildKit's FROM scratch config: its default PATH, and no history entry for it.
+    assert.deepEqual(config.config.Env, [
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ]);
+    assert.equal(config.history.length, 2);
   });
 
   it('writes a one-platform docker-save archive under its full reference', async () => {
