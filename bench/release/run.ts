@@ -2,10 +2,11 @@
  * `npm run bench:release`: the real-world release (one scratch base and 24
  * variants, two platforms, 84 tags in each of two local registries) by
  * `gantry release` and by the buildah + skopeo script of buildah.ts, side by
- * side: runs alternate between the two (and which goes first), every run
- * into fresh repositories, gantry with an empty layer cache. Prints both
- * medians, the ratio against the target, and gantry's HTTP request count
- * (its `--debug` trace, from one extra untimed run) and uploaded bytes
+ * side: runs rotate among them (and which goes first), every run into
+ * fresh repositories, gantry with an empty layer cache, once with its
+ * read-back and once with `--no-verify` (the script's work alone). Prints
+ * the medians, the ratios against the target, and gantry's HTTP request
+ * count (its `--debug` trace, from one extra untimed run) and uploaded bytes
  * (its record). Needs root for buildah. Not part of `npm test`.
  * Flags: `--runs N` (default RUNS), `--variants N` (default all), `--no-build`.
  */
@@ -36,6 +37,8 @@ const TARGET_SPEEDUP = 10;
 
 interface Figures {
   gantry: number[];
+  /** `--no-verify`: the script's work alone, without gantry's read-back. */
+  published: number[];
   script: number[];
   tags: number;
   requests: number;
@@ -92,6 +95,7 @@ function countRequests(run: ReleaseRun): number {
 async function compare(bench: ReleaseBench, runs: number, variants?: number) {
   const figures: Figures = {
     gantry: [],
+    published: [],
     script: [],
     tags: 0,
     requests: 0,
@@ -99,10 +103,13 @@ async function compare(bench: ReleaseBench, runs: number, variants?: number) {
     uploadedBlobs: 0,
   };
   for (let i = 0; i < runs; i++) {
-    const order = i % 2 === 0 ? ['gantry', 'script'] : ['script', 'gantry'];
+    const tools = ['gantry', 'script', 'published'];
+    const order = [...tools.slice(i % 3), ...tools.slice(0, i % 3)];
     for (const tool of order) {
       const run = await bench.release(`${tool}-${i}`, variants);
-      if (tool === 'gantry') {
+      if (tool === 'published') {
+        figures.published.push((await gantryRelease(run, ['--no-verify'])).ms);
+      } else if (tool === 'gantry') {
         const { ms, record } = await gantryRelease(run);
         figures.gantry.push(ms);
         figures.tags = record.tags.length / 2;
@@ -118,7 +125,7 @@ async function compare(bench: ReleaseBench, runs: number, variants?: number) {
         figures.script.push(await scriptRelease(run));
       }
       await assertComplete(bench, run.repositories, figures.tags);
-      const ms = (tool === 'gantry' ? figures.gantry : figures.script).at(-1)!;
+      const ms = figures[tool as 'gantry' | 'script' | 'published'].at(-1)!;
       log(`run ${i} ${tool}: ${(ms / 1000).toFixed(1)} s`);
     }
   }
@@ -127,21 +134,29 @@ async function compare(bench: ReleaseBench, runs: number, variants?: number) {
 }
 
 function report(f: Figures, variants: number | undefined): string {
-  const [g, s] = [median(f.gantry), median(f.script)];
-  const speedup = s / g;
-  const holds = speedup >= TARGET_SPEEDUP;
+  const s = median(f.script);
   const images = `${(variants ?? 24) + 1} images`;
+  const row = (what: string, runs: number[]) => {
+    const g = median(runs);
+    const speedup = s / g;
+    const holds = speedup >= TARGET_SPEEDUP ? 'yes' : '**no**';
+    return (
+      `| ${images}, ${what} | ${(g / 1000).toFixed(1)} s | ${(s / 1000).toFixed(1)} s | ` +
+      `${speedup.toFixed(1)} × | ≥ ${TARGET_SPEEDUP} × | ${holds} |`
+    );
+  };
   return [
     `Release of ${images}, 2 platforms, ${f.tags} tags in each of 2 registries`,
     '',
     '| release | gantry median | buildah + skopeo median | speed-up | target | holds |',
     '|---|---:|---:|---:|---|:-:|',
-    `| ${images} | ${(g / 1000).toFixed(1)} s | ${(s / 1000).toFixed(1)} s | ` +
-      `${speedup.toFixed(1)} × | ≥ ${TARGET_SPEEDUP} × | ${holds ? 'yes' : '**no**'} |`,
+    row('with its read-back', f.gantry),
+    row('`--no-verify` (the script reads nothing back)', f.published),
     '',
     `gantry: ${f.requests} HTTP requests, uploaded ${f.uploadedBlobs} blobs, ` +
       `${f.uploadedBytes} bytes (both registries)`,
     `runs (s): gantry ${f.gantry.map((ms) => (ms / 1000).toFixed(1)).join(', ')}; ` +
+      `--no-verify ${f.published.map((ms) => (ms / 1000).toFixed(1)).join(', ')}; ` +
       `script ${f.script.map((ms) => (ms / 1000).toFixed(1)).join(', ')}`,
     '',
     machine(),
