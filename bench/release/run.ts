@@ -61,7 +61,7 @@ async function gantryRelease(run: ReleaseRun, extra: string[] = []) {
   Object.assign(process.env, run.env, {
     XDG_CACHE_HOME: join(dirname(run.file), 'cache'),
   });
-  const args = [GANTRY_BIN, ...extra, '--json', 'release', '--record', record, run.file];
+  const args = [GANTRY_BIN, '--json', 'release', ...extra, '--record', record, run.file];
   const timed = await measure(process.execPath, args);
   const written = JSON.parse(await readFile(record, 'utf8')) as ReleaseRecord;
   return { ms: timed.ms, record: written };
