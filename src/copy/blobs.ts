@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
+import { isImageLayerType } from '../oci/mediatype.js';
 import { RegistryError } from '../registry/registry-error.js';
 import { RegistryTarget } from '../store/registry-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
@@ -29,14 +30,17 @@ export interface BlobContext {
   signal: AbortSignal;
   emit: (event: CopyEvent) => void;
   /**
-   * Whether a small blob from a source that is not a registry goes up
-   * without asking the registry first whether it has it. For blobs that
-   * are almost always new (the configs and attestations of an image no
-   * destination tag names yet) asking costs a round trip per blob and
-   * saves nothing: the upload of at most SMALL_BLOB_BYTES takes two round
-   * trips, the question one, and a registry takes a blob it already holds
-   * again without harm (the digest is the content). Large blobs are always
-   * asked for: sending one again costs its bytes.
+   * Whether a small blob that is not an image layer (a config, an
+   * attestation statement) from a source that is not a registry goes up
+   * without asking the registry first whether it has it. Such blobs of an
+   * image no destination tag names yet are almost always new (the config
+   * holds the image's version, the statement its subject), so asking
+   * costs a round trip per blob and saves nothing: the upload of at most
+   * SMALL_BLOB_BYTES takes two round trips, the question one, and a
+   * registry takes a blob it already holds again without harm (the digest
+   * is the content). Layers are always asked for: the same files make the
+   * same layer release after release, and a destination that has a blob
+   * is not sent it.
    */
   uploadSmallUnasked?: boolean;
 }
@@ -107,6 +111,7 @@ function unasked(
   if (context.uploadSmallUnasked !== true || descriptor.size > SMALL_BLOB_BYTES) {
     return false;
   }
+  if (isImageLayerType(descriptor.mediaType)) return false;
   // A blob another repository of the registry holds is mounted, after a HEAD.
   const origin = source.locate?.(descriptor) ?? source;
   return destination instanceof RegistryTarget && !(origin instanceof RegistryTarget);

@@ -144,8 +144,8 @@ export class DestinationContent {
         destination: target,
         signal,
         emit: (event: CopyEvent) => this.#emit(image.image, event),
-        // No planned tag names this image here yet (#push), so its small
-        // blobs (configs, attestations) are new: up without a HEAD each.
+        // No planned tag names this image here yet (#push), so its configs
+        // and attestation statements are new: up without a HEAD each.
         uploadSmallUnasked: true,
       };
       const how: BlobTransfer = await copyBlob(context, blob);

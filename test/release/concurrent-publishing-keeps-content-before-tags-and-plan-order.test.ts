@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isImageLayerType } from '../../src/oci/mediatype.js';
 import type { ReleaseRecord } from '../../src/release/record.js';
 import { ref, seedingClient, uniqueRepository } from '../cli/support.js';
 import { runGantry } from '../harness/cli.js';
@@ -141,7 +142,7 @@ describe('a release publishing two repositories side by side', () => {
     }
   });
 
-  it('asks a new repository its tag list, not each tag, nor each small blob', () => {
+  it('asks a new repository its tag list, not each tag, nor any config or statement', async () => {
     for (const destination of destinations) {
       const repository = `/v2/${destination.slice(destination.indexOf('/') + 1)}/`;
       const mine = trace.filter((r) => r.path.startsWith(repository));
@@ -160,11 +161,14 @@ describe('a release publishing two repositories side by side', () => {
         [],
         destination,
       );
-      // Blobs asked about are the base layers, each then mounted from the
-      // bases' repository; the staged blobs go up unasked.
-      const asked = early
-        .filter((r) => r.method === 'HEAD' && r.path.includes('/blobs/'))
-        .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1));
+      // Blobs asked about are layers only (the base layers, then mounted from
+      // the bases' repository, and the tool's layer); configs and attestation
+      // statements go up unasked.
+      const asked = new Set(
+        early
+          .filter((r) => r.method === 'HEAD' && r.path.includes('/blobs/'))
+          .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1)),
+      );
       const mounts = [
         ...raw.matchAll(
           /http > POST \S+?(\/v2\/\S+?\/blobs\/uploads\/)\S*?mount=([^&\s]+)/g,
@@ -172,8 +176,14 @@ describe('a release publishing two repositories side by side', () => {
       ]
         .filter((m) => m[1] === `${repository}blobs/uploads/`)
         .map((m) => decodeURIComponent(m[2]!));
-      assert.ok(asked.length > 0, destination);
-      assert.deepEqual([...asked].sort(), [...mounts].sort(), destination);
+      assert.ok(mounts.length > 0, destination);
+      for (const digest of mounts) assert.ok(asked.has(digest), digest);
+      const staged = [...asked].filter((digest) => !mounts.includes(digest));
+      assert.ok(staged.length > 0, `${destination}: the tool's layer is asked for`);
+      const { layers, others } = await blobsOf(record, destination);
+      assert.ok(others.size > 0, destination);
+      for (const digest of asked) assert.ok(layers.has(digest), `${digest} is no layer`);
+      for (const digest of others) assert.ok(!asked.has(digest), `${digest} was asked`);
     }
   });
 
@@ -243,6 +253,34 @@ describe('a release publishing two repositories side by side', () => {
     }
   });
 });
+
+/**
+ * Every blob the release's images name in `destination`, read back from
+ * the registry: image layers, and the rest (configs, attestation statements).
+ */
+async function blobsOf(record: ReleaseRecord, destination: string) {
+  const client = seedingClient(registry);
+  const layers = new Set<string>();
+  const others = new Set<string>();
+  try {
+    for (const tag of record.tags.filter((t) => t.destination === destination)) {
+      const index = await client.getManifest(ref(`${destination}@${tag.digest}`));
+      if (index.kind !== 'index') continue;
+      for (const child of index.manifests) {
+        const image = await client.getManifest(ref(`${destination}@${child.digest}`));
+        if (image.kind !== 'manifest') continue;
+        others.add(image.config.digest.toString());
+        for (const layer of image.layers) {
+          const kind = isImageLayerType(layer.mediaType) ? layers : others;
+          kind.add(layer.digest.toString());
+        }
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return { layers, others };
+}
 
 function isTagPath(path: string): boolean {
   return /\/manifests\/[^/]+$/.test(path) && !/\/manifests\/sha256:/.test(path);
