@@ -23,6 +23,21 @@ export function readArguments(field: Field, key: string): string[] {
   // list() refuses a mapping with "expected a list, found a mapping".
   if (field.isList || field.isMap) return field.list().map((item) => item.string());
   const text = field.string();
+  const listed = jsonList(text);
+  if (listed !== undefined) {
+    // `'["/app", "x"]'`: a list quoted into one string.
+    throw field.error(
+      `expected a list of arguments, found the string ${JSON.stringify(text)}`,
+      `write the list without the quotes around it: ${key}: ` +
+        `[${listed.map(flowItem).join(', ')}]`,
+    );
+  }
+  if (text.trim() === '') {
+    throw field.error(
+      'expected a list of arguments, found an empty string',
+      `write ${key}: [] for an empty list, or leave ${key} out`,
+    );
+  }
   const words = text.trim().split(/\s+/);
   const why =
     words.length > 1
@@ -32,6 +47,18 @@ export function readArguments(field: Field, key: string): string[] {
     `expected a list of arguments, found ${JSON.stringify(text)}`,
     `${why}; write ${key}: [${suggestedList(text, words).map(flowItem).join(', ')}]`,
   );
+}
+
+/** The strings of `text` when it is a JSON list of strings, else undefined. */
+function jsonList(text: string): string[] | undefined {
+  if (!text.trim().startsWith('[')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    const strings = Array.isArray(value) && value.every((v) => typeof v === 'string');
+    return strings ? (value as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -187,3 +187,21 @@ test('a value that is none of the choices gets a hint with the accepted values',
   const mode = failure([...BASE, 'attestations:', '  mode: sideways']);
   assert.equal(mode.hint, 'write one of index, referrers');
 });
+
+test('a list quoted into a string, or an empty string, gets the list it meant', () => {
+  const quoted = failure([...BASE, `  entrypoint: '["/app", "x y"]'`]);
+  assert.match(
+    quoted.message,
+    /base\.entrypoint: expected a list of arguments, found the string/,
+  );
+  assert.equal(
+    quoted.hint,
+    'write the list without the quotes around it: entrypoint: [/app, "x y"]',
+  );
+  const empty = failure([...BASE, '  cmd: ""']);
+  assert.match(
+    empty.message,
+    /base\.cmd: expected a list of arguments, found an empty string/,
+  );
+  assert.equal(empty.hint, 'write cmd: [] for an empty list, or leave cmd out');
+});
