@@ -170,24 +170,34 @@ function checkDomain(text: string, domain: string): string {
 /**
  * A name the grammar allows can still be no host a URL can hold: WHATWG URL
  * (which every HTTP request goes through) reads a name whose last label is
- * a number as an IPv4 address, so `127.0.0.1.5000` or `10.0.0.256` fail
- * there. Refused here, where the reference is read, with what was meant.
+ * a number as an IPv4 address, so `127.0.0.1.5000`, `localhost.5000` or
+ * `10.0.0.256` fail there, and `127.1` or `0x7f.0.0.1` become `127.0.0.1`
+ * (and would then not be known as loopback). Refused here, where the
+ * reference is read, with what was likely meant.
  */
 function checkUrlHost(text: string, domain: string, host: string): void {
   if (host.startsWith('[')) return;
   const last = host.slice(host.lastIndexOf('.') + 1);
   if (!/^(?:0x[0-9a-f]*|[0-9]+)$/i.test(last)) return;
-  if (URL.canParse(`http://${domain}/`)) return;
-  const parts = host.split('.');
-  const port = parts.pop();
+  const port = domain.slice(host.length);
+  if (URL.canParse(`http://${domain}/`)) {
+    const canonical = new URL(`http://${domain}/`).hostname;
+    if (canonical === host) return;
+    throw referenceError(
+      text,
+      `registry "${domain}" is read as the IPv4 address ${canonical}`,
+      `write it as four decimal numbers: ${canonical}${port}`,
+    );
+  }
+  const rest = host.slice(0, host.length - last.length - 1);
   const meant =
-    parts.length === 4 && URL.canParse(`http://${parts.join('.')}/`)
-      ? ` (did you mean ${parts.join('.')}:${port}?)`
+    rest !== '' && /^[0-9]+$/.test(last) && port === '' && URL.canParse(`http://${rest}/`)
+      ? ` (did you mean ${rest}:${last}?)`
       : '';
   throw referenceError(
     text,
     `registry "${domain}" is not a valid host: a name ending in a number ` +
       `is read as an IPv4 address, and this one is not${meant}`,
-    'write an IPv4 address as four numbers 0-255, and the port after a colon',
+    'write the port after a colon (host:port), and an IPv4 address as four numbers 0-255',
   );
 }

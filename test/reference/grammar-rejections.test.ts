@@ -26,6 +26,11 @@ describe('reference grammar rejections', () => {
     rejects('10.0.0.256:5000/x:1', /read as an IPv4 address/);
     rejects('1.2.3.4.5/x', /did you mean 1\.2\.3\.4:5\?/);
     rejects('registry.123/x', /read as an IPv4 address/);
+    rejects('localhost.5000/app', /did you mean localhost:5000\?/);
+    rejects('example.com.5000/app', /did you mean example\.com:5000\?/);
+    // Short and hex forms a URL turns into 127.0.0.1 (then not seen as loopback).
+    rejects('127.1/a', /is read as the IPv4 address 127\.0\.0\.1$/);
+    rejects('0x7f.0.0.1:5000/a', /is read as the IPv4 address 127\.0\.0\.1$/);
     // Names that only look numeric, and real addresses, stay valid.
     for (const text of ['127.0.0.1:5231/team/x:1', 'r2.cloud/x', '10.0.0.255/x']) {
       assert.equal(parseReference(text).registry, text.slice(0, text.indexOf('/')));
