@@ -25,3 +25,8 @@ export function indent(lines: string[], depth: number): string[] {
   const pad = '  '.repeat(depth);
   return lines.map((line) => `${pad}${line}`);
 }
+
+/** `1 destination`, `2 destinations`. */
+export function destinationCount(count: number): string {
+  return `${count} ${count === 1 ? 'destination' : 'destinations'}`;
+}

@@ -2,7 +2,7 @@ import type { CopyEvent } from '../copy/types.js';
 import type { ReleaseEvent } from '../release/execute-types.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { CommandContext } from './context.js';
-import { humanSize } from './format.js';
+import { destinationCount, humanSize } from './format.js';
 import { writeMessage } from './io.js';
 import { ProgressView } from './progress.js';
 import { progressLine } from './release-report.js';
@@ -43,7 +43,7 @@ export function watchRelease(
     },
     verifying: () => {
       const count = plan.destinations.length;
-      writeMessage(io, `verifying: reading ${count} destinations back`);
+      writeMessage(io, `verifying: reading ${destinationCount(count)} back`);
     },
     stop: () => {},
   };
@@ -146,7 +146,9 @@ export class ReleaseProgress implements ReleaseWatch {
 
   #heading(): string[] {
     if (this.#verifying) {
-      return [`verifying: reading ${this.#plan.destinations.length} destinations back`];
+      return [
+        `verifying: reading ${destinationCount(this.#plan.destinations.length)} back`,
+      ];
     }
     const lines: string[] = [];
     for (const [image, { step, platforms, done }] of this.#building) {
@@ -156,7 +158,7 @@ export class ReleaseProgress implements ReleaseWatch {
       }
     }
     if (this.#destinations.size > 0) {
-      lines.push(`publishing to ${this.#plan.destinations.length} destinations`);
+      lines.push(`publishing to ${destinationCount(this.#plan.destinations.length)}`);
     }
     for (const planned of this.#plan.destinations) {
       const state = this.#destinations.get(planned.name);

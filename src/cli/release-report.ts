@@ -3,7 +3,7 @@ import type { PlanDiff } from '../release/plan-diff.js';
 import { describeChange } from '../release/plan-render.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { ReleaseRecord } from '../release/record.js';
-import { humanSize } from './format.js';
+import { destinationCount, humanSize } from './format.js';
 
 /**
  * What `gantry release` shows: one progress line per step on stderr, and
@@ -72,7 +72,7 @@ function summaryOf(
   return [
     ...columns([SUMMARY_HEADERS, ...rows]),
     '',
-    `${destinations.length} destinations (${destinations.join(', ')}): ` +
+    `${destinationCount(destinations.length)} (${destinations.join(', ')}): ` +
       `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed` +
       (counts.held === 0 ? '' : `, ${counts.held} held (a newer release holds them)`),
   ].join('\n');

@@ -72,7 +72,7 @@ describe('Ctrl-C before the first tag and during the read-back', () => {
   it('releases 1.0.0 whole, as the record to keep', async () => {
     const run = await gantryIn(work, ['release', '--version', '1.0.0', 'release.yaml']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^verifying: reading 1 destinations back$/m);
+    assert.match(run.stderr, /^verifying: reading 1 destination back$/m);
     assert.equal((await readRecord(join(work, RECORD))).version, '1.0.0');
   });
 
