@@ -109,7 +109,9 @@ export class Evaluator {
       if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
     }
     const name = `stage "${stage.name ?? stage.index}"`;
-    const initialConfig = env.has('PATH') ? undefined : { Env: { PATH: DEFAULT_PATH } };
+    // BuildKit gives a Windows stage another default; only Linux gets this one.
+    const needsPath = !env.has('PATH') && platform.os === 'linux';
+    const initialConfig = needsPath ? { Env: { PATH: DEFAULT_PATH } } : undefined;
     if (initialConfig !== undefined) env.set('PATH', DEFAULT_PATH);
     return {
       base,

@@ -107,6 +107,9 @@ describe('Dockerfile config instructions', () => {
       },
     );
     assert.equal(onBase?.initialConfig, undefined);
+    const windows = { os: 'windows', architecture: 'amd64' };
+    const [other] = await plan('FROM scratch\n', {}, { platforms: [windows] });
+    assert.equal(other?.initialConfig, undefined);
     assert.deepEqual(onBase?.steps[0], {
       kind: 'config',
       changes: { Env: { X: '/bin' } },
