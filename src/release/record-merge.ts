@@ -6,8 +6,12 @@ import type { RecordedTag, ReleaseRecord } from './record.js';
  * wrote now `stays` at that digest, so the new run alone would record no
  * previous digest and a rollback could restore nothing. The merge carries
  * the earlier run's change and previous digest over for such tags, and
- * keeps the earlier record as it is when the new run changed nothing and
- * the earlier one was complete.
+ * keeps the earlier record as it is when the new run changed nothing, both
+ * are complete and both name the same destinations.
+ *
+ * Only writes to destinations this run publishes to are carried over: the
+ * same file and version sent elsewhere (`--to`) is another release, and a
+ * rollback of this run's record must never touch a destination it did not.
  */
 
 export interface MergedRecord {
@@ -23,14 +27,16 @@ export function mergeRecords(
   if (earlier === undefined || !sameRelease(earlier, next)) {
     return { record: next, replace: true };
   }
+  const ours = destinationsOf(next);
   const changed = next.tags.some(isWrite);
-  if (!changed && earlier.complete !== false && next.complete !== false) {
+  const complete = earlier.complete !== false && next.complete !== false;
+  if (!changed && complete && sameSet(destinationsOf(earlier), ours)) {
     return { record: earlier, replace: false };
   }
 
   const written = new Map<string, RecordedTag>();
   for (const tag of earlier.tags) {
-    if (isWrite(tag)) written.set(keyOf(tag), tag);
+    if (isWrite(tag) && ours.has(tag.destination)) written.set(keyOf(tag), tag);
   }
   const tags = next.tags.map((tag) => carried(tag, written.get(keyOf(tag))));
   if (next.complete === false) {
@@ -48,6 +54,20 @@ function isWrite(tag: RecordedTag): boolean {
 
 function sameRelease(a: ReleaseRecord, b: ReleaseRecord): boolean {
   return a.file === b.file && a.version === b.version;
+}
+
+/**
+ * Every destination a record names: an interrupted run lists all it
+ * planned in `destinations`, even those it wrote no tag to.
+ */
+function destinationsOf(record: ReleaseRecord): Set<string> {
+  const names = new Set(record.destinations.map((destination) => destination.name));
+  for (const tag of record.tags) names.add(tag.destination);
+  return names;
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((name) => b.has(name));
 }
 
 function keyOf(tag: RecordedTag): string {
