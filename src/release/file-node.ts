@@ -122,7 +122,13 @@ export class Field {
    * closest known key as a "did you mean" hint.
    */
   entries(known?: readonly string[]): Map<string, Field> {
-    if (!isMap(this.node)) throw this.error(`expected a mapping, found ${this.kind()}`);
+    if (!isMap(this.node)) {
+      const keys = known === undefined ? 'its keys' : `its keys (${known.join(', ')})`;
+      throw this.error(
+        `expected a mapping, found ${this.kind()}`,
+        `write ${keys} on the lines below it, indented`,
+      );
+    }
     const result = new Map<string, Field>();
     for (const pair of this.node.items) {
       const keyNode = isScalar(pair.key) ? pair.key : null;

@@ -218,3 +218,11 @@ test('a tag prefix or suffix that cannot be in a tag is refused where written', 
   const suffix = failure([...BASE, 'tags:', '  suffix: +ci']);
   assert.match(suffix.message, /^release\.yaml:6:11: tags\.suffix: /);
 });
+
+test('a missing, empty or list base names its keys in the hint', () => {
+  for (const lines of [['destinations: [oci:./out]'], ['base: ~'], ['base: []']]) {
+    const error = failure(lines);
+    assert.match(error.message, /base: expected a mapping, found /);
+    assert.match(error.hint ?? '', /^write its keys \(files, .*\) on the lines below it/);
+  }
+});
