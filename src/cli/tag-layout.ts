@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertLayoutRefName } from '../store/names.js';
+import { REGISTRY_TAG_PATTERN } from '../store/names.js';
 import type { OciLayoutTarget } from '../store/oci-layout.js';
 import { openTarget } from '../store/open-target.js';
 import {
@@ -70,15 +70,19 @@ export async function runTagLayout(
 }
 
 /**
- * A new name is a bare tag, as for a registry: `oci:DIR:NAME` must read
- * back as that tag, which a name with `/`, `:` or `@` would not.
+ * A new name is a registry tag, the rule `oci:DIR:NAME` reads back in
+ * every case: a wider ref.name (`+`, `/`, more than 128 characters) would
+ * leave a name that gantry and a registry copy could not address.
  */
 function checkTag(source: LayoutReference, tag: string): void {
-  if (/[@/:]/.test(tag)) {
-    throw usageError(
-      `"${tag}" is not a tag`,
-      'give bare tags after the source, e.g. gantry tag oci:DIR:1.4.2 1.4 latest',
-    );
-  }
-  assertLayoutRefName(tag, `oci:${source.path}`);
+  if (REGISTRY_TAG_PATTERN.test(tag)) return;
+  const shown = tag.length > 60 ? `${tag.slice(0, 57)}...` : tag;
+  throw usageError(
+    `gantry tag oci:${source.path}: "${shown}" is not a valid tag name`,
+    `${TAG_RULE}, e.g. gantry tag oci:DIR:1.4.2 1.4 latest`,
+  );
 }
+
+/** How a tag is written (distribution-spec), for both layout commands. */
+export const TAG_RULE =
+  'a tag is 1-128 of letters, digits, "_", "." and "-", not starting with "." or "-"';

@@ -117,7 +117,7 @@ describe('tag and delete on an OCI layout', () => {
       /gantry copy SRC oci:DIR:TAG/,
     ],
     [['tag', 'oci:proj/out', '2'], /gantry tag oci:proj\/out: name the image/, /digest/],
-    [['tag', 'oci:proj/out:1.0.0', 'a/b'], /"a\/b" is not a tag/, /bare tags/],
+    [['tag', 'oci:proj/out:1.0.0', 'a/b'], /"a\/b" is not a valid tag name/, /1-128/],
   ];
   for (const [args, message, hint] of refusals) {
     it(`refuses gantry ${args.join(' ')} with exit 2 and a hint`, async () => {
