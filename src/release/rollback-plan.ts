@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { createLimit } from '../copy/limit.js';
 import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import { openTarget } from '../store/open-target.js';
 import type { WriteTarget } from '../store/target.js';
+import { isLayoutReference, parseLayoutReference } from '../store/transport-reference.js';
 import { tagDigest } from './execute-targets.js';
 import type { ReleaseRecord } from './record.js';
 import {
@@ -78,9 +80,33 @@ async function openReadOnly(
   try {
     return (await openTarget(name, { client, readOnly: true })).target;
   } catch (error) {
+    if (isLayoutReference(name)) throw missingLayout(name, error);
     if (isGantryError(error, ErrorCode.NotFound)) return undefined;
     throw error;
   }
+}
+
+/**
+ * A release made its layouts, so one that is missing (or is no layout) is
+ * most often a relative path read from another folder: its tags are not
+ * "already gone", and the rollback stops before anything is written.
+ */
+function missingLayout(name: string, error: unknown): unknown {
+  const missing =
+    isGantryError(error, ErrorCode.NotFound) ||
+    isGantryError(error, ErrorCode.InvalidLayout);
+  if (!missing) return error;
+  const path = resolve(parseLayoutReference(name).path);
+  return new GantryError(
+    ErrorCode.NotFound,
+    `cannot roll back ${name}: no OCI layout at ${path}; nothing was changed`,
+    {
+      hint:
+        "run rollback from the folder the release ran in: the record's layout " +
+        'paths are relative to it',
+      cause: error,
+    },
+  );
 }
 
 async function checkPrevious(
