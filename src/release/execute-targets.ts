@@ -44,7 +44,11 @@ export async function openDestination(
   destination: PlannedDestination,
   client: RegistryClient,
 ): Promise<WriteTarget> {
-  const opened = await openTarget(destination.name, { client, create: true });
+  // Like every other destination error, a layout that cannot be made or
+  // read says it is the destination's.
+  const opened = await onSide('destination', undefined, () =>
+    openTarget(destination.name, { client, create: true }),
+  );
   return opened.target;
 }
 
