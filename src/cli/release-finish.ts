@@ -1,3 +1,6 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { ReleaseOutcome } from '../release/execute-types.js';
 import { type ActionsRelease, actionsFromRecord } from '../release/github-actions.js';
@@ -23,9 +26,12 @@ import { recordSummaryTable, summaryTable } from './release-report.js';
 /**
  * The end of a published release: the record, the summary (or the record
  * as JSON), the read-back check, and inside GitHub Actions the step
- * outputs and summary, written whatever the check found so that a
- * workflow can report it.
+ * outputs and summary, written whatever the check found (or when Ctrl-C
+ * cut it short) so that a workflow can report it.
  */
+
+/** What GitHub Actions says of a read-back that Ctrl-C stopped. */
+const READ_BACK_INTERRUPTED = 'the read-back was interrupted';
 
 export interface FinishOptions {
   recordFile: string;
@@ -56,31 +62,32 @@ export async function finishRelease(
   let record = run;
   let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
   let kept = false;
+  let interrupted = false;
   try {
     ({ record, kept } = await saveRecord(options.recordFile, run));
     if (options.verify) {
-      verification = await untilInterrupted(
+      const report = await untilInterrupted(
         verifyPublished(context, record, outcome.plan, options),
-        options,
+        options.signal,
       );
+      if (report === undefined) interrupted = true;
+      verification = report ?? { skipped: READ_BACK_INTERRUPTED };
     }
   } finally {
     // The view is erased before anything else is written, whatever failed.
     options.watch.stop();
   }
 
+  // The release is published whether or not its read-back finished, so
+  // the table, the record line and the Actions files say so either way.
   if (context.json) io.stdout.write(recordToJSON(record));
   else writeLine(io, summaryTable(outcome));
-  writeMessage(
-    io,
-    kept
-      ? `nothing changed; record ${options.recordFile} kept`
-      : `record written to ${options.recordFile}`,
-  );
+  writeMessage(io, recordLine(options.recordFile, kept));
   if (!('skipped' in verification))
     writeMessage(io, renderVerifyReport(verification).trimEnd());
   // `changed` and each tag's change say what this run did.
   await writeActionsFiles(io, actionsFromRecord(run, options.recordFile, verification));
+  if (interrupted) throw readBackInterrupted(options);
 
   if ('ok' in verification && !verification.ok) {
     const failures = verification.failures.length;
@@ -106,6 +113,46 @@ export async function saveRecord(
   return { record: merged.record, kept: !merged.replace };
 }
 
+function recordLine(recordFile: string, kept: boolean): string {
+  return kept
+    ? `nothing changed; record ${recordFile} kept`
+    : `record written to ${recordFile}`;
+}
+
+/**
+ * Fails before a release writes anything when its record could not be
+ * written at the end: published tags without a record cannot be rolled
+ * back. The record is written beside its path and renamed over it, so
+ * the folder must take a new file; the file itself may be read-only.
+ */
+export async function checkRecordFile(path: string): Promise<void> {
+  const problem = await recordFileProblem(path);
+  if (problem === undefined) return;
+  throw new GantryError(
+    ErrorCode.ReleaseRecord,
+    `the release record cannot be written to ${path}: ${problem}; nothing was published`,
+    {
+      hint: 'pass --record FILE with a file name in a folder that exists and is writable',
+    },
+  );
+}
+
+async function recordFileProblem(path: string): Promise<string | undefined> {
+  // A missing file is fine (the release creates it); its folder is not.
+  const found = await stat(path).catch(() => undefined);
+  if (found?.isDirectory() === true) return 'it is a folder';
+  const folder = dirname(path);
+  const parent = await stat(folder).catch(() => undefined);
+  if (parent === undefined) return `its folder ${folder} does not exist`;
+  if (!parent.isDirectory()) return `${folder} is not a folder`;
+  try {
+    await access(folder, constants.W_OK | constants.X_OK);
+  } catch {
+    return `its folder ${folder} is not writable`;
+  }
+  return undefined;
+}
+
 /** The record already in the file; none when absent or not a record. */
 async function earlierRecord(path: string): Promise<ReleaseRecord | undefined> {
   try {
@@ -117,27 +164,17 @@ async function earlierRecord(path: string): Promise<ReleaseRecord | undefined> {
 }
 
 /**
- * `work`, or GANTRY_E_ABORTED as soon as `options.signal` fires: the
- * release is published and recorded, only its read-back is cut short.
+ * `work`, or undefined as soon as `signal` fires: the release is
+ * published and recorded, only its read-back is cut short.
  */
-async function untilInterrupted<T>(work: Promise<T>, options: FinishOptions): Promise<T> {
-  const { signal } = options;
+async function untilInterrupted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T | undefined> {
   if (signal === undefined) return work;
   let stop: (() => void) | undefined;
-  const interrupted = new Promise<never>((_, reject) => {
-    stop = () =>
-      reject(
-        new GantryError(
-          ErrorCode.Aborted,
-          `the release is published and its record written to ${options.recordFile}; ` +
-            'its read-back check was interrupted',
-          {
-            hint:
-              `run gantry verify --record ${options.recordFile} ` +
-              `${options.releaseFile ?? 'RELEASE_FILE'} to check it`,
-          },
-        ),
-      );
+  const interrupted = new Promise<undefined>((done) => {
+    stop = () => done(undefined);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
   });
@@ -148,6 +185,19 @@ async function untilInterrupted<T>(work: Promise<T>, options: FinishOptions): Pr
   } finally {
     if (stop !== undefined) signal.removeEventListener('abort', stop);
   }
+}
+
+function readBackInterrupted(options: FinishOptions): GantryError {
+  return new GantryError(
+    ErrorCode.Aborted,
+    `the release is published and its record written to ${options.recordFile}; ` +
+      'its read-back check was interrupted',
+    {
+      hint:
+        `run gantry verify --record ${options.recordFile} ` +
+        `${options.releaseFile ?? 'RELEASE_FILE'} to check it`,
+    },
+  );
 }
 
 /**
@@ -178,16 +228,19 @@ export async function finishFromDigests(
 ): Promise<void> {
   const { io } = context;
   const { recordFile, plan } = options;
-  await writeRecord(recordFile, record);
+  // As for a built release: a repeat that changed nothing keeps the record
+  // whose previous digests a rollback needs.
+  const saved = await saveRecord(recordFile, record);
   const verification: ActionsRelease['verification'] = options.verify
-    ? await verifyRelease(record, { client: context.client, plan })
+    ? await verifyRelease(saved.record, { client: context.client, plan })
     : { skipped: '--no-verify' };
 
-  if (context.json) io.stdout.write(recordToJSON(record));
+  if (context.json) io.stdout.write(recordToJSON(saved.record));
   else writeLine(io, recordSummaryTable(plan, record));
-  writeMessage(io, `record written to ${recordFile}`);
+  writeMessage(io, recordLine(recordFile, saved.kept));
   if (!('skipped' in verification))
     writeMessage(io, renderVerifyReport(verification).trimEnd());
+  // `changed` and each tag's change say what this run did.
   await writeActionsFiles(io, actionsFromRecord(record, recordFile, verification));
   if ('ok' in verification && !verification.ok) {
     throw new GantryError(

@@ -20,7 +20,12 @@ import { writeLine, writeMessage } from './io.js';
 import type { Runner } from './main.js';
 import type { ReleaseFlags } from './release.js';
 import { writeActionsFiles } from './release-actions.js';
-import { finishFromDigests, finishInterrupted, finishRelease } from './release-finish.js';
+import {
+  checkRecordFile,
+  finishFromDigests,
+  finishInterrupted,
+  finishRelease,
+} from './release-finish.js';
 import { watchRelease } from './release-progress.js';
 import { progressLine } from './release-report.js';
 
@@ -51,6 +56,9 @@ async function releaseCommand(
 ): Promise<void> {
   const { io, client } = context;
   const folder = dirname(resolve(path));
+  const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
+  // Found now, not once every tag is published and nothing could be rolled back.
+  if (flags.dryRun !== true) await checkRecordFile(recordFile);
   // Git facts come from the repository that holds the release file.
   const inputs = await gatherPlanInputs(file, {
     cwd: folder,
@@ -69,7 +77,7 @@ async function releaseCommand(
     });
     const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
     await finishFromDigests(context, withInputs, {
-      recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+      recordFile,
       plan,
       verify: flags.verify !== false,
     });
@@ -110,7 +118,7 @@ async function releaseCommand(
     const { signal } = controller;
     const outcome = await publish(context, { plan, inputs, folder }, flags, signal);
     await finishRelease(context, outcome.outcome, {
-      recordFile: flags.record ?? DEFAULT_RECORD_FILE,
+      recordFile,
       inputs,
       verify: flags.verify !== false,
       baseDir: folder,

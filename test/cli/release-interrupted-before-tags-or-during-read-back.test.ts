@@ -16,8 +16,11 @@ import { ref, seedingClient } from './support.js';
  * a release. Before any tag is written, the message says nothing is
  * published and does not send the user to roll back the record file,
  * which still holds the earlier release's record, unchanged. During the
- * read-back, after every tag moved, the record is written complete and the
- * command exits 1 with GANTRY_E_ABORTED, saying how to check it later.
+ * read-back, after every tag moved, the record is written complete, the
+ * summary table, the record line and (inside a simulated GitHub Actions
+ * job) the step outputs and summary say what was published, with the
+ * verification not run, and the command exits 1 with GANTRY_E_ABORTED,
+ * saying how to check it later.
  */
 const VARIANTS = 6;
 const RECORD = 'gantry-release-record.json';
@@ -46,13 +49,14 @@ after(async () => {
 });
 
 /** `gantry release VERSION`, sent SIGINT when a stderr line matches `when`. */
-function interruptedRelease(version: string, when: RegExp) {
+function interruptedRelease(version: string, when: RegExp, env: NodeJS.ProcessEnv = {}) {
   const args = ['release', '--version', version, 'release.yaml'];
   const child = spawn(process.execPath, [GANTRY_BIN, ...args], {
     cwd: work,
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
   let stderr = '';
   let sent = false;
   child.stderr.on('data', (chunk: Buffer) => {
@@ -62,9 +66,16 @@ function interruptedRelease(version: string, when: RegExp) {
       child.kill('SIGINT');
     }
   });
-  child.stdout.resume();
-  return new Promise<{ code: number | null; stderr: string; sent: boolean }>((done) => {
-    child.once('close', (code) => done({ code, stderr, sent }));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  return new Promise<{
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    sent: boolean;
+  }>((done) => {
+    child.once('close', (code) => done({ code, stdout, stderr, sent }));
   });
 }
 
@@ -92,7 +103,15 @@ describe('Ctrl-C before the first tag and during the read-back', () => {
   });
 
   it('stopped in the read-back, writes the whole record and says how to check', async () => {
-    const run = await interruptedRelease('1.2.0', /^verifying: /m);
+    // The runner creates both files empty before the step runs.
+    const output = join(work, 'github-output');
+    const summary = join(work, 'step-summary.md');
+    await Promise.all([writeFile(output, ''), writeFile(summary, '')]);
+    const run = await interruptedRelease('1.2.0', /^verifying: /m, {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+    });
     assert.equal(run.sent, true, run.stderr);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /GANTRY_E_ABORTED/);
@@ -105,6 +124,20 @@ describe('Ctrl-C before the first tag and during the read-back', () => {
     const record = await readRecord(join(work, RECORD));
     assert.equal(record.version, '1.2.0');
     assert.equal(record.complete, true);
+
+    // The release is published: the table and the record line say so.
+    assert.match(run.stdout, /^IMAGE\s+PLATFORMS\s+TAGS\s+DIGEST$/m);
+    assert.match(run.stdout, /^1 destination .*: \d+ new, [1-9]\d* moved/m);
+    assert.match(run.stderr, new RegExp(`^record written to ${RECORD}$`, 'm'));
+    const outputs = await readFile(output, 'utf8');
+    assert.match(outputs, /^version=1\.2\.0$/m);
+    assert.match(outputs, new RegExp(`^record=${RECORD}$`, 'm'));
+    assert.match(outputs, /^changed=true$/m);
+    assert.match(outputs, /^verified=$/m, 'the check did not run');
+    assert.match(
+      await readFile(summary, 'utf8'),
+      /^Verification: not run \(the read-back was interrupted\)\.$/m,
+    );
     const verify = await gantryIn(work, ['verify', '--record', RECORD, 'release.yaml']);
     assert.equal(verify.code, 0, verify.stderr);
   });
