@@ -1,7 +1,10 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ErrorCode, GantryError } from '../errors.js';
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
+import type { RegistryClient } from '../registry/client.js';
+import { openTarget } from '../store/open-target.js';
+import { isLayoutReference } from '../store/transport-reference.js';
 import { parseReleaseFile } from './file.js';
 import type { BaseFileSpec } from './file-types.js';
 import type { PlannedImage, ReleasePlan } from './plan-types.js';
@@ -102,4 +105,50 @@ function expansion(
   return isAbsolute(failed.source)
     ? `${written} as an absolute path`
     : `${written} from the release file's folder, ${resolve(baseDir)}`;
+}
+
+/**
+ * Every variant whose `from` is a local layout or archive is opened and its
+ * tag resolved before any image is built, so a wrong path fails at once and
+ * at its variant, not after the images before it were built and pushed. A
+ * base in a registry is read when its variant builds, as before: asking
+ * every registry first would cost each release a request per variant.
+ */
+export async function checkLocalBases(
+  plan: ReleasePlan,
+  client: RegistryClient,
+): Promise<void> {
+  const variants = plan.images.filter(
+    (image) =>
+      image.kind === 'variant' && image.from !== undefined && isLocal(image.from),
+  );
+  for (const image of variants) {
+    const from = image.from!;
+    try {
+      const { target, ref } = await openTarget(from, { client, readOnly: true });
+      try {
+        await target.resolve(ref ?? 'latest');
+      } finally {
+        await target.close?.();
+      }
+    } catch (error) {
+      if (!isGantryError(error)) throw error;
+      throw new GantryError(
+        error.code,
+        `${image.at}: ${image.name}: base image ${from}: ${error.message}`,
+        {
+          hint:
+            `an oci: path in a release file is read from the working directory ` +
+            `(${process.cwd()}); check it there, or run gantry from the folder it is ` +
+            'written for',
+          side: 'source',
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+function isLocal(from: string): boolean {
+  return isLayoutReference(from) || from.startsWith('docker-archive:');
 }

@@ -8,7 +8,7 @@ import type { Digest } from '../oci/digest.js';
 import { platformToString } from '../oci/platform.js';
 import { type ImageBuilds, planBuilds } from './builds.js';
 import type { BuiltReleaseImage, ExecuteOptions } from './execute-types.js';
-import { checkBaseFiles } from './file-sources.js';
+import { checkBaseFiles, checkLocalBases } from './file-sources.js';
 import type { ReleasePlan } from './plan-types.js';
 
 /**
@@ -49,8 +49,10 @@ export async function stageRelease(
   options: StageOptions,
 ): Promise<Map<string, BuildResult>> {
   const images = planBuilds(plan, options.baseDir);
-  // A missing file fails here, at its release file entry, before any build.
+  // A missing file or local base fails here, at its release file entry,
+  // before any build.
   await checkBaseFiles(plan, options.baseDir);
+  await checkLocalBases(plan, options.client);
   const done = new Map<string, BuildResult>();
   // The first failure stops the builds that have not started yet.
   const stop = new AbortController();
