@@ -30,7 +30,8 @@ export function mergeRecords(
   const ours = destinationsOf(next);
   const changed = next.tags.some(isWrite);
   const complete = earlier.complete !== false && next.complete !== false;
-  if (!changed && complete && sameSet(destinationsOf(earlier), ours)) {
+  const same = sameSet(destinationsOf(earlier), ours) && agrees(earlier, next);
+  if (!changed && complete && same) {
     return { record: earlier, replace: false };
   }
 
@@ -45,6 +46,21 @@ export function mergeRecords(
     for (const [key, tag] of written) if (!reached.has(key)) tags.push(tag);
   }
   return { record: { ...next, tags }, replace: true };
+}
+
+/**
+ * Whether the earlier record still says what this run found: every tag at
+ * the same digest, and held where this run found it held. A tag another
+ * release has moved since (an older version run again finds `latest`
+ * held at a newer image) makes the earlier record stale, so it is not kept.
+ */
+function agrees(earlier: ReleaseRecord, next: ReleaseRecord): boolean {
+  const before = new Map(earlier.tags.map((tag) => [keyOf(tag), tag]));
+  return next.tags.every((tag) => {
+    const old = before.get(keyOf(tag));
+    if (old === undefined || old.digest !== tag.digest) return false;
+    return (old.change === 'held') === (tag.change === 'held');
+  });
 }
 
 /** Only `new` and `moves` are writes; other kinds leave the tag alone. */

@@ -124,7 +124,11 @@ export function checkDivergence(
   actual: Resolved,
 ) {
   const byTag = new Map<string, RecordedTag[]>();
-  for (const tag of tags) byTag.set(tag.tag, [...(byTag.get(tag.tag) ?? []), tag]);
+  // A held tag names whatever newer release each destination had: it may
+  // differ between them, and the release did not write it.
+  for (const tag of tags.filter((t) => t.change !== 'held')) {
+    byTag.set(tag.tag, [...(byTag.get(tag.tag) ?? []), tag]);
+  }
   for (const [name, places] of byTag) {
     if (places.length < 2) continue;
     const seen = places.map((tag) => `${tag.destination}=${digestOf(actual, tag)}`);

@@ -182,4 +182,18 @@ describe('floating tags do not move back to an older release', () => {
     assert.equal(record.counts.held, 0);
     assert.deepEqual(await digests(HELD), newer, 'back on 0.29.0, same bytes');
   });
+
+  it('0.29.0 run again with its own record after 0.30.0 records the hold and verifies', async () => {
+    const next = await release('0.30.0', '--record', 'next.json');
+    assert.equal(next.code, 0, next.stderr);
+    // new.json says 0.29.0 wrote latest; since then 0.30.0 took it.
+    const again = await release('0.29.0', '--record', join(work, 'new.json'));
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stderr, /\d+ checks, 0 failures/);
+    assert.doesNotMatch(again.stderr, /record \S+ kept/);
+    const record = await readRecord('new.json');
+    const latest = record.tags.find((tag) => tag.tag === 'latest')!;
+    assert.equal(latest.change, 'held');
+    assert.equal(latest.newer, '0.30.0');
+  });
 });

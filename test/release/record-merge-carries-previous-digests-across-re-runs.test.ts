@@ -88,6 +88,24 @@ describe('mergeRecords', () => {
     assert.equal(merged.record, earlier);
   });
 
+  it('replaces a complete record a newer release has made stale (a tag now held)', () => {
+    const earlier = record('1.0.0', [
+      tag('1.0.0', { change: 'new' }),
+      tag('latest', { change: 'new' }),
+    ]);
+    // 2.0.0 has moved latest since: running 1.0.0 again finds it held at A.
+    const again = record('1.0.0', [
+      tag('1.0.0', { previous: C }),
+      tag('latest', { change: 'held', digest: A, previous: A, newer: '2.0.0' }),
+    ]);
+    const merged = mergeRecords(earlier, again);
+    assert.equal(merged.replace, true);
+    assert.deepEqual(merged.record.tags, [
+      tag('1.0.0', { change: 'new' }),
+      tag('latest', { change: 'held', digest: A, previous: A, newer: '2.0.0' }),
+    ]);
+  });
+
   it('replaces an incomplete record even when every tag stays', () => {
     const earlier = record('1.2.0', [tag('1', { change: 'new', sequence: 1 })], false);
     const rerun = record('1.2.0', [tag('1', { previous: C })]);
