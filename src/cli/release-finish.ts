@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { ReleaseOutcome } from '../release/execute-types.js';
 import { type ActionsRelease, actionsFromRecord } from '../release/github-actions.js';
@@ -138,9 +138,25 @@ export async function checkRecordFile(path: string): Promise<void> {
 }
 
 async function recordFileProblem(path: string): Promise<string | undefined> {
+  if (path === '') return 'no file name was given';
+  if (path.endsWith('/') || path.endsWith(sep)) return 'it names a folder';
   // A missing file is fine (the release creates it); its folder is not.
   const found = await stat(path).catch(() => undefined);
   if (found?.isDirectory() === true) return 'it is a folder';
+  if (found !== undefined) {
+    // Never replace a file that is not a record (a release file given by
+    // mistake, a record edited by hand into something unreadable).
+    const problem = await readRecordFile(path).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    if (problem !== undefined) {
+      return (
+        'it holds something other than a release record, which gantry does ' +
+        `not overwrite (${problem})`
+      );
+    }
+  }
   const folder = dirname(path);
   const parent = await stat(folder).catch(() => undefined);
   if (parent === undefined) return `its folder ${folder} does not exist`;

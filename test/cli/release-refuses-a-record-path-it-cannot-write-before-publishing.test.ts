@@ -10,12 +10,14 @@ import { ref, seedingClient, uniqueRepository } from './support.js';
 
 /**
  * A `--record` path the record could never be written to (a folder, a file
- * in a missing folder, a file under a plain file) stops `gantry release`
+ * in a missing folder, a file under a plain file, a path ending in `/`, no
+ * name), or a file that holds no record, stops `gantry release`
  * with GANTRY_E_RELEASE_RECORD before anything is published, built or
  * assembled `--from-digests`, so no tag is left without a record to roll
  * it back. A dry-run writes no record and is not stopped.
  */
-const BAD_RECORDS = ['adir', 'nodir/x.json', 'afile/x.json'];
+// `afile` holds text that is no record: gantry does not overwrite it.
+const BAD_RECORDS = ['adir', 'nodir/x.json', 'afile/x.json', 'nosuch/', '', 'afile'];
 let registry: TestRegistry;
 let work = '';
 let metadata: string[] = [];
