@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { RecordedTag, ReleaseRecord } from './record.js';
 
 /**
@@ -37,7 +38,9 @@ export function mergeRecords(
 
   const written = new Map<string, RecordedTag>();
   for (const tag of earlier.tags) {
-    if (isWrite(tag) && ours.has(tag.destination)) written.set(keyOf(tag), tag);
+    if (isWrite(tag) && ours.has(sameDestination(tag.destination))) {
+      written.set(keyOf(tag), tag);
+    }
   }
   const tags = next.tags.map((tag) => carried(tag, written.get(keyOf(tag))));
   if (next.complete === false) {
@@ -77,9 +80,19 @@ function sameRelease(a: ReleaseRecord, b: ReleaseRecord): boolean {
  * planned in `destinations`, even those it wrote no tag to.
  */
 function destinationsOf(record: ReleaseRecord): Set<string> {
-  const names = new Set(record.destinations.map((destination) => destination.name));
-  for (const tag of record.tags) names.add(tag.destination);
+  const names = new Set(record.destinations.map((d) => sameDestination(d.name)));
+  for (const tag of record.tags) names.add(sameDestination(tag.destination));
   return names;
+}
+
+/**
+ * One spelling per destination: `oci:./out`, `oci:out` and `oci:out/` are
+ * the same layout (from the same working directory).
+ */
+function sameDestination(name: string): string {
+  if (!name.startsWith('oci:')) return name;
+  const path = posix.normalize(name.slice('oci:'.length));
+  return `oci:${path.length > 1 ? path.replace(/\/$/, '') : path}`;
 }
 
 function sameSet(a: Set<string>, b: Set<string>): boolean {
@@ -87,7 +100,7 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
 }
 
 function keyOf(tag: RecordedTag): string {
-  return `${tag.destination}\n${tag.tag}`;
+  return `${sameDestination(tag.destination)}\n${tag.tag}`;
 }
 
 /**

@@ -132,4 +132,19 @@ describe('mergeRecords across destinations', () => {
       ],
     );
   });
+
+  it('takes oci:./out, oci:out and oci:out/ for one layout', () => {
+    const interrupted = record(
+      [LAYOUT],
+      [tag(LAYOUT, '1.0.0', { change: 'new', sequence: 1 })],
+      false,
+    );
+    const rerun = record(['oci:out/'], [tag('oci:out/', '1.0.0', {})]);
+    assert.deepEqual(mergeRecords(interrupted, rerun).record.tags, [
+      tag('oci:out/', '1.0.0', { change: 'new' }),
+    ]);
+    const same = record(['oci:out'], [tag('oci:out', '1.0.0', { change: 'new' })]);
+    const again = record([LAYOUT], [tag(LAYOUT, '1.0.0', {})]);
+    assert.equal(mergeRecords(same, again).replace, false);
+  });
 });
