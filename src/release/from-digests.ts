@@ -175,7 +175,10 @@ function onlyBase(plan: ReleasePlan): ReleasePlan['images'][number] {
   return base;
 }
 
-/** The metadata files' images; their platforms must be the plan's, each once. */
+/**
+ * The metadata files' images, in the plan's platform order; their platforms
+ * must be the plan's, each once.
+ */
 async function platformSources(plan: ReleasePlan, files: readonly string[]) {
   const entries = (await Promise.all(files.map(readMetadataFile))).flat();
   const found = entries.map((entry) => entry.platform).sort();
@@ -190,7 +193,11 @@ async function platformSources(plan: ReleasePlan, files: readonly string[]) {
       },
     );
   }
-  return entries.map(metadataReference);
+  // The index lists platforms in the release file's order, whatever order
+  // the files were given in: the same builds give the same index digest.
+  const rank = (entry: (typeof entries)[number]) =>
+    plan.platforms.indexOf(entry.platform);
+  return [...entries].sort((a, b) => rank(a) - rank(b)).map(metadataReference);
 }
 
 function noDestination(): GantryError {

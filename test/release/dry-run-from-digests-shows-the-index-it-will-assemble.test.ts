@@ -118,4 +118,14 @@ describe('release --dry-run --from-digests against a registry', () => {
     }
     assert.match(again.stdout, /^plan: 0 new, 0 moving, 4 staying$/m);
   });
+
+  it('the metadata files in another order assemble the same index', async () => {
+    const args = ['release', 'release.yaml', '--version=2.3.0', '--dry-run', '--json'];
+    const reversed = [...files].reverse();
+    const run = await gantry(...args, '--from-digests', ...reversed);
+    assert.equal(run.code, 0, run.stderr);
+    const { diff } = JSON.parse(run.stdout) as { diff: PlanDiff };
+    assert.ok(diff.changes.every((change) => change.change === 'stays'));
+    assert.ok(diff.changes.every((change) => change.to === planned));
+  });
 });
