@@ -18,6 +18,7 @@ import { verifyRelease } from '../verify/release.js';
 import { renderVerifyReport } from '../verify/render.js';
 import type { VerifyReport } from '../verify/types.js';
 import type { CommandContext } from './context.js';
+import { counted } from './format.js';
 import { writeLine, writeMessage } from './io.js';
 import { writeActionsFiles } from './release-actions.js';
 import type { ReleaseWatch } from './release-progress.js';
@@ -93,7 +94,7 @@ export async function finishRelease(
     const failures = verification.failures.length;
     throw new GantryError(
       ErrorCode.VerifyFailed,
-      `the published release does not match its plan (${failures} failures)`,
+      `the published release does not match its plan (${counted(failures, 'failure')})`,
       { hint: 'read the failures above; run gantry verify --json for details' },
     );
   }
@@ -262,7 +263,7 @@ export async function finishFromDigests(
     throw new GantryError(
       ErrorCode.VerifyFailed,
       `the assembled release does not match its plan ` +
-        `(${verification.failures.length} failures)`,
+        `(${counted(verification.failures.length, 'failure')})`,
       { hint: 'read the failures above; run gantry verify --json for details' },
     );
   }
