@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import type { Field } from './file-node.js';
 
 /**
@@ -49,13 +50,17 @@ export function readArguments(field: Field, key: string): string[] {
   );
 }
 
-/** The strings of `text` when it is a JSON list of strings, else undefined. */
+/**
+ * The items of `text` when it is a list written inside a string (JSON or a
+ * YAML flow list: `'["/app", "x"]'`, `"[/app, x]"`), else undefined.
+ */
 function jsonList(text: string): string[] | undefined {
-  if (!text.trim().startsWith('[')) return undefined;
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
-    const strings = Array.isArray(value) && value.every((v) => typeof v === 'string');
-    return strings ? (value as string[]) : undefined;
+    const value: unknown = parse(trimmed);
+    const plain = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+    return Array.isArray(value) && value.every(plain) ? value.map(String) : undefined;
   } catch {
     return undefined;
   }

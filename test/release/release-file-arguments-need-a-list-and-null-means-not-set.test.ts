@@ -198,6 +198,13 @@ test('a list quoted into a string, or an empty string, gets the list it meant', 
     quoted.hint,
     'write the list without the quotes around it: entrypoint: [/app, "x y"]',
   );
+  for (const text of [`'[/a, -x]'`, `"['/a', '-x']"`]) {
+    const flow = failure([...BASE, `  entrypoint: ${text}`]);
+    assert.equal(
+      flow.hint,
+      'write the list without the quotes around it: entrypoint: [/a, -x]',
+    );
+  }
   const empty = failure([...BASE, '  cmd: ""']);
   assert.match(
     empty.message,
