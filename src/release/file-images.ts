@@ -142,10 +142,18 @@ function readCopyPaths(field: Field): string[] {
 function readImageReference(field: Field): string {
   const text = field.string();
   try {
-    // A local base (`oci:DIR[:tag]`) stays as written: its DIR is taken from
-    // the working directory, as by every command that opens a reference.
+    // A local base (`oci:DIR[:tag]`, `docker-archive:FILE`) stays as written:
+    // its path is taken from the working directory, as by every command
+    // that opens a reference.
     if (isLayoutReference(text)) {
       return formatLayoutReference(parseLayoutReference(text));
+    }
+    // A docker-save archive, as `gantry copy` and skopeo name one.
+    if (text.startsWith('docker-archive:')) {
+      if (text.length === 'docker-archive:'.length) {
+        throw field.error('docker-archive: needs a path', 'e.g. docker-archive:base.tar');
+      }
+      return text;
     }
     return parseReference(text).toString();
   } catch (error) {

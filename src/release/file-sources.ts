@@ -138,7 +138,7 @@ export async function checkLocalBases(
         `${image.at}: ${image.name}: base image ${from}: ${error.message}`,
         {
           hint:
-            `an oci: path in a release file is read from the working directory ` +
+            `a local base's path in a release file is read from the working directory ` +
             `(${process.cwd()}); check it there, or run gantry from the folder it is ` +
             'written for',
           side: 'source',

@@ -20,12 +20,13 @@ function withVariantFrom(from: string): string {
   ].join('\n');
 }
 
-test('oci: and oci-archive: bases are kept as written', () => {
+test('oci:, oci-archive: and docker-archive: bases are kept as written', () => {
   for (const from of [
     'oci:bases:busybox',
     'oci:./bases:bookworm',
     'oci:/abs/layout',
     'oci-archive:base.tar:v1',
+    'docker-archive:base.tar:example.com/base:1',
   ]) {
     const file = parseReleaseFile(withVariantFrom(from));
     assert.equal(file.variants[0]?.from, from);
@@ -49,4 +50,15 @@ test('a layout base with an empty tag is refused naming line and field', () => {
       /release\.yaml:6:\d+: variants\[0\]\.from: bad image reference/,
     );
   }
+});
+
+test('a docker-archive base without a path is refused naming line and field', () => {
+  assert.throws(
+    () => parseReleaseFile(withVariantFrom('docker-archive:'), 'release.yaml'),
+    (error: unknown) =>
+      error instanceof GantryError &&
+      /release\.yaml:6:\d+: variants\[0\]\.from: docker-archive: needs a path/.test(
+        error.message,
+      ),
+  );
 });
