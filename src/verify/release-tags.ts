@@ -1,5 +1,5 @@
 import type { Limit } from '../copy/limit.js';
-import { isGantryError } from '../errors.js';
+import { ErrorCode, GantryError, isGantryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { ReleasePlan } from '../release/plan-types.js';
@@ -67,7 +67,12 @@ export async function resolveTags(
   const targetOf = (destination: string) => {
     let target = targets.get(destination);
     if (target === undefined) {
-      target = openTarget(destination, { client, readOnly: true }).then((o) => o.target);
+      target = openTarget(destination, { client, readOnly: true }).then(
+        (o) => o.target,
+        (error: unknown) => {
+          throw missingLayout(destination, error);
+        },
+      );
       targets.set(destination, target);
     }
     return target;
@@ -102,6 +107,28 @@ export async function resolveTags(
     }));
   }
   return resolved;
+}
+
+/**
+ * A layout destination that is not there at all: most likely the command
+ * runs from another folder than the release did, since a record keeps its
+ * `oci:` paths as written. Other failures are passed on as they are.
+ */
+function missingLayout(destination: string, error: unknown): unknown {
+  if (!destination.startsWith('oci:') || !isGantryError(error, 'GANTRY_E_NOT_FOUND')) {
+    return error;
+  }
+  return new GantryError(
+    ErrorCode.NotFound,
+    `destination ${destination}: ${error.message}`,
+    {
+      hint:
+        `the record's oci: paths are read from the working directory (${process.cwd()}): ` +
+        'run gantry verify from the folder the release ran in',
+      side: 'destination',
+      cause: error,
+    },
+  );
 }
 
 /** What `tag` names (media type, digest, size); undefined when it is absent. */
