@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runGantry } from '../harness/cli.js';
+import { jsonErrorOf, runGantry } from '../harness/cli.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { uniqueRepository } from './support.js';
@@ -43,11 +43,7 @@ async function releaseTo(destination: string) {
     cwd: work,
     env: { DOCKER_CONFIG: empty },
   });
-  // With --json the error is one JSON line on stderr, after the progress lines.
-  const line = run.stderr.split('\n').find((text) => text.startsWith('{"error"'));
-  assert.ok(line !== undefined, run.stderr);
-  const error = JSON.parse(line).error as Record<string, unknown>;
-  return { code: run.code, error };
+  return { code: run.code, error: jsonErrorOf(run.stderr) };
 }
 
 describe('release errors on the destination name the destination side', () => {

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RollbackPlan } from '../../src/release/rollback-types.js';
-import { GANTRY_BIN } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { toolRelease, writeToolDist } from '../release/support.js';
-import { gantryIn, readRecord } from './release-record-support.js';
+import { gantryIn, interruptedGantry, readRecord } from './release-record-support.js';
 import { ref, seedingClient, uniqueRepository } from './support.js';
 
 /**
@@ -65,24 +63,7 @@ function releaseArgs(record: string, to: string[] = []): string[] {
 
 /** Runs a release and sends SIGINT once its first tag line is on stderr. */
 function interruptedRelease(args: string[]) {
-  const child = spawn(process.execPath, [GANTRY_BIN, ...args], {
-    cwd: work,
-    env: { ...process.env, CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    if (!sent && /^tag /m.test(stderr)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  child.stdout.resume();
-  return new Promise<{ code: number | null; stderr: string; sent: boolean }>((done) => {
-    child.once('close', (code) => done({ code, stderr, sent }));
-  });
+  return interruptedGantry(work, args, /^tag /m);
 }
 
 /** The destinations a record names, in its tags and in its destinations. */

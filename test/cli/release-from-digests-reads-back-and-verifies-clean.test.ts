@@ -8,6 +8,7 @@ import { runGantry } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { buildByDigest } from './release-record-support.js';
 import { ref, seedingClient, uniqueRepository } from './support.js';
 
 /**
@@ -48,22 +49,7 @@ before(async () => {
   await writeFile(join(work, 'release.yaml'), file);
 
   const ci = uniqueRepository(registry, 'fd-ci');
-  metadata = [];
-  for (const arch of ['amd64', 'arm64']) {
-    const out = join(work, `dg-${arch}.json`);
-    const platform = ['--platform', `linux/${arch}`];
-    const build = await gantry([
-      'build',
-      ...platform,
-      '--push-by-digest',
-      ci,
-      '--metadata-file',
-      out,
-      work,
-    ]);
-    assert.equal(build.code, 0, build.stderr);
-    metadata.push(out);
-  }
+  metadata = await buildByDigest(work, ci, 'dg');
 });
 
 after(() => {

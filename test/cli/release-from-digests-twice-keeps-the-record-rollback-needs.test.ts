@@ -6,7 +6,7 @@ import type { RollbackPlan } from '../../src/release/rollback-types.js';
 import { runGantry } from '../harness/cli.js';
 import { getRegistries } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { readRecord } from './release-record-support.js';
+import { buildByDigest, readRecord } from './release-record-support.js';
 import { uniqueRepository } from './support.js';
 
 /**
@@ -41,22 +41,7 @@ before(async () => {
   await writeFile(join(work, 'release.yaml'), file);
 
   const ci = uniqueRepository(registry, 'fy-ci');
-  metadata = [];
-  for (const arch of ['amd64', 'arm64']) {
-    const out = join(work, `digests-${arch}.json`);
-    const build = await gantry([
-      'build',
-      '--platform',
-      `linux/${arch}`,
-      '--push-by-digest',
-      ci,
-      '--metadata-file',
-      out,
-      work,
-    ]);
-    assert.equal(build.code, 0, build.stderr);
-    metadata.push(out);
-  }
+  metadata = await buildByDigest(work, ci);
 });
 
 after(() => {

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GANTRY_BIN } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { type RunningRegistry, startRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { toolRelease, writeToolDist } from '../release/support.js';
-import { gantryIn, readRecord } from './release-record-support.js';
+import { gantryIn, interruptedGantry, readRecord } from './release-record-support.js';
 import { ref, seedingClient } from './support.js';
 
 /**
@@ -51,32 +49,7 @@ after(async () => {
 /** `gantry release VERSION`, sent SIGINT when a stderr line matches `when`. */
 function interruptedRelease(version: string, when: RegExp, env: NodeJS.ProcessEnv = {}) {
   const args = ['release', '--version', version, 'release.yaml'];
-  const child = spawn(process.execPath, [GANTRY_BIN, ...args], {
-    cwd: work,
-    env: { ...process.env, CI: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    if (!sent && when.test(stderr)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  return new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    sent: boolean;
-  }>((done) => {
-    child.once('close', (code) => done({ code, stdout, stderr, sent }));
-  });
+  return interruptedGantry(work, args, when, env);
 }
 
 describe('Ctrl-C before the first tag and during the read-back', () => {

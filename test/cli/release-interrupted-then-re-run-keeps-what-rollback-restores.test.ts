@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GANTRY_BIN } from '../harness/cli.js';
 import { seedImage } from '../harness/images.js';
 import { type RunningRegistry, startRegistry } from '../harness/registries.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 import { toolRelease, writeToolDist } from '../release/support.js';
-import { gantryIn, readRecord } from './release-record-support.js';
+import { gantryIn, interruptedGantry, readRecord } from './release-record-support.js';
 import { ref, seedingClient } from './support.js';
 
 /**
@@ -71,24 +69,7 @@ async function state(): Promise<Map<string, string>> {
 /** Runs a release and sends SIGINT once its first tag line is on stderr. */
 function interruptedRelease(version: string) {
   const args = ['release', '--no-verify', '--version', version, 'release.yaml'];
-  const child = spawn(process.execPath, [GANTRY_BIN, ...args], {
-    cwd: work,
-    env: { ...process.env, CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-    if (!sent && /^tag /m.test(stderr)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  child.stdout.resume();
-  return new Promise<{ code: number | null; stderr: string; sent: boolean }>((done) => {
-    child.once('close', (code) => done({ code, stderr, sent }));
-  });
+  return interruptedGantry(work, args, /^tag /m);
 }
 
 describe('an interrupted release, its re-run and a rollback', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runGantry } from '../harness/cli.js';
+import { jsonErrorOf, runGantry } from '../harness/cli.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 
 /**
@@ -29,9 +29,7 @@ after(() => removeTempDir(work));
 async function releaseTo(destination: string) {
   const args = ['--json', 'release', '--version', '1.0.0', '--to', destination];
   const run = await runGantry([...args, 'release.yaml'], { cwd: work });
-  const line = run.stderr.split('\n').find((text) => text.startsWith('{"error"'));
-  assert.ok(line !== undefined, run.stderr);
-  return JSON.parse(line).error as Record<string, unknown>;
+  return jsonErrorOf(run.stderr);
 }
 
 describe('release errors on a layout destination name the destination side', () => {

@@ -6,6 +6,7 @@ import { runGantry } from '../harness/cli.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
 import { makeTempDir } from '../harness/temp-dir.js';
 import { writeToolDist } from '../release/support.js';
+import { buildByDigest } from './release-record-support.js';
 import { ref, seedingClient, uniqueRepository } from './support.js';
 
 /**
@@ -33,22 +34,7 @@ before(async () => {
     'FROM scratch\nARG TARGETARCH\nCOPY dist/$TARGETARCH/tool /tool\n',
   );
   const ci = uniqueRepository(registry, 'bad-record-ci');
-  metadata = [];
-  for (const arch of ['amd64', 'arm64']) {
-    const out = join(work, `digests-${arch}.json`);
-    const build = await gantry([
-      'build',
-      '--platform',
-      `linux/${arch}`,
-      '--push-by-digest',
-      ci,
-      '--metadata-file',
-      out,
-      work,
-    ]);
-    assert.equal(build.code, 0, build.stderr);
-    metadata.push(out);
-  }
+  metadata = await buildByDigest(work, ci);
 });
 
 function gantry(args: string[]) {

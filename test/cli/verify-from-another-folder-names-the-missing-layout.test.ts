@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runGantry } from '../harness/cli.js';
+import { jsonErrorOf, runGantry } from '../harness/cli.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 
 /**
@@ -45,9 +45,7 @@ test('verify from another folder names the layout it did not find', async () => 
     { cwd: root },
   );
   assert.equal(elsewhere.code, 3, elsewhere.stderr);
-  const line = elsewhere.stderr.split('\n').find((text) => text.startsWith('{"error"'));
-  assert.ok(line !== undefined, elsewhere.stderr);
-  const error = JSON.parse(line).error as Record<string, string>;
+  const error = jsonErrorOf(elsewhere.stderr);
   assert.equal(error.code, 'GANTRY_E_NOT_FOUND');
   assert.equal(error.side, 'destination');
   assert.match(error.message, /^destination oci:\.\/out: no OCI layout at /);

@@ -66,3 +66,19 @@ export function runGantry(args: string[], options: RunOptions = {}): Promise<Gan
     });
   });
 }
+
+/** An error as `--json` reports it: one JSON line on stderr, after any progress lines. */
+export interface JsonError {
+  code: string;
+  message: string;
+  hint?: string;
+  side?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The `--json` error of a run; fails the test when stderr holds none. */
+export function jsonErrorOf(stderr: string): JsonError {
+  const line = stderr.split('\n').find((text) => text.startsWith('{"error"'));
+  if (line === undefined) throw new Error(`no --json error on stderr:\n${stderr}`);
+  return (JSON.parse(line) as { error: JsonError }).error;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runGantry } from '../harness/cli.js';
+import { jsonErrorOf, runGantry } from '../harness/cli.js';
 import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
 
 /**
@@ -39,9 +39,7 @@ test('a variant on a missing local layout fails at its line before any build', a
   const args = ['--json', 'release', '--version', '1.0.0', 'release.yaml'];
   const run = await runGantry(args, { cwd: root });
   assert.equal(run.code, 3, run.stderr);
-  const line = run.stderr.split('\n').find((text) => text.startsWith('{"error"'));
-  assert.ok(line !== undefined, run.stderr);
-  const error = JSON.parse(line).error as Record<string, string>;
+  const error = jsonErrorOf(run.stderr);
   assert.equal(error.code, 'GANTRY_E_NOT_FOUND');
   assert.equal(error.side, 'source');
   assert.match(
