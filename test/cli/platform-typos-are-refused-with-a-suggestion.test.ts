@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { platformToString } from '../../src/oci/platform.js';
+import { parseReleaseFile } from '../../src/release/file.js';
 import { runGantry } from '../harness/cli.js';
 import { removeTempDir } from '../harness/temp-dir.js';
 import { makeToolWork, writeToolRelease } from './tool-work.js';
@@ -84,4 +86,27 @@ test('gantry build takes known platforms and aliases', async () => {
   );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^sha256:[0-9a-f]{64}$/m);
+  // An alias is written under its canonical name, as BuildKit writes it.
+  const inspect = await runGantry(['--json', 'inspect', 'oci:ok:1'], { cwd: work });
+  assert.equal(inspect.code, 0, inspect.stderr);
+  const { platforms } = JSON.parse(inspect.stdout) as {
+    platforms: { platform: string }[];
+  };
+  assert.deepEqual(
+    platforms.map((entry) => entry.platform),
+    ['linux/s390x', 'linux/arm64'],
+  );
+});
+
+test('a release file with x86_64 and armhf plans linux/amd64 and linux/arm/v7', () => {
+  const file = parseReleaseFile(
+    [
+      'platforms: [linux/x86_64, linux/armhf]',
+      'base:',
+      '  files:',
+      '    - from: dist/$TARGETARCH/tool',
+      '      to: /tool',
+    ].join('\n'),
+  );
+  assert.deepEqual(file.platforms.map(platformToString), ['linux/amd64', 'linux/arm/v7']);
 });
