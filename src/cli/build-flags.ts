@@ -62,6 +62,17 @@ export function parseAnnotations(
   const result: Annotations = { manifest: {}, index: {} };
   for (const value of values ?? []) {
     const match = /^(index|manifest):(.*)$/.exec(value);
+    // BuildKit's other levels (`manifest-descriptor:`, `index-descriptor:`,
+    // `manifest[linux/amd64]:`) are refused, not kept as part of the key.
+    const eq = value.indexOf('=');
+    const key = eq < 0 ? value : value.slice(0, eq);
+    if (match === null && key.includes(':')) {
+      throw usageError(
+        `--annotation ${value}: gantry build annotates the index or the manifests ` +
+          `(index:KEY=VALUE, manifest:KEY=VALUE), not "${key.slice(0, key.indexOf(':'))}"`,
+        'annotate index entries (descriptors) with gantry index create --annotation',
+      );
+    }
     const level = match?.[1] ?? (isIndex ? 'index' : 'manifest');
     const pair = match?.[2] ?? value;
     if (level === 'index' && !isIndex) {

@@ -123,6 +123,23 @@ describe('gantry build outputs', () => {
     assert.equal(config.architecture, 'arm64');
   });
 
+  it('refuses an annotation level it does not write, instead of keeping it in the key', async () => {
+    const result = await runGantry(
+      [
+        'build',
+        '--annotation',
+        'manifest-descriptor:md=2',
+        '--output',
+        'oci:./nolevel',
+        root,
+      ],
+      { cwd: root },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /not "manifest-descriptor"/);
+    assert.match(result.stderr, /hint: annotate index entries .* gantry index create/);
+  });
+
   it('refuses an index annotation when one platform is built', async () => {
     const result = await runGantry(
       ['build', '--platform', 'linux/amd64', '--annotation', 'index:a=b', root],
