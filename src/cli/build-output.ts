@@ -5,6 +5,7 @@ import { describeManifest } from '../oci/manifest.js';
 import { platformToString } from '../oci/platform.js';
 import { parseReference, parseRepository } from '../reference/index.js';
 import type { RegistryClient } from '../registry/client.js';
+import { parseDockerArchiveReference } from '../store/docker-archive-reference.js';
 import { DOCKER_ARCHIVE_PREFIX, openTarget } from '../store/open-target.js';
 import { isLayoutReference, parseLayoutReference } from '../store/transport-reference.js';
 import { usageError } from './options.js';
@@ -34,16 +35,19 @@ export function destinations(output: string | undefined, tags: string[]): Destin
   if (output === undefined && tags.length > 0) return byRepository(tags);
   const reference = output ?? DEFAULT_OUTPUT;
   if (reference.startsWith(DOCKER_ARCHIVE_PREFIX)) {
-    if (
-      tags.length === 0 ||
-      tags.some((tag) => !tag.includes('/') && !tag.includes(':'))
-    ) {
+    // `docker-archive:FILE:NAME:TAG` names the image as `--tag NAME:TAG` does.
+    const named = parseDockerArchiveReference(
+      reference.slice(DOCKER_ARCHIVE_PREFIX.length),
+    );
+    const all =
+      named.ref === undefined || named.ref.startsWith('@') ? tags : [named.ref, ...tags];
+    if (all.length === 0 || all.some((tag) => !tag.includes('/') && !tag.includes(':'))) {
       throw usageError(
         'a docker-save archive names its image by full references',
-        'add --tag host/repo:tag',
+        'write docker-archive:FILE:NAME:TAG, or add --tag host/repo:tag',
       );
     }
-    return [{ reference, tags }];
+    return [{ reference: `${DOCKER_ARCHIVE_PREFIX}${named.path}`, tags: all }];
   }
   for (const tag of tags) {
     if (/[@/:]/.test(tag)) {

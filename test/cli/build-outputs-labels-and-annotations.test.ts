@@ -123,6 +123,18 @@ describe('gantry build outputs', () => {
     assert.equal(config.architecture, 'arm64');
   });
 
+  it('names the image in a docker-save archive from docker-archive:FILE:NAME:TAG', async () => {
+    const archive = join(root, 'named.tar');
+    const output = `docker-archive:${archive}:example.com/tool:2.0`;
+    const result = await runGantry(
+      ['build', '--platform', 'linux/amd64', '--output', output, '--no-cache', root],
+      { cwd: root },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const config = skopeo(['inspect', '--config', output]) as { architecture: string };
+    assert.equal(config.architecture, 'amd64');
+  });
+
   it('refuses an annotation level it does not write, instead of keeping it in the key', async () => {
     const result = await runGantry(
       [
