@@ -11,6 +11,7 @@ import { familyOf, MediaType, type MediaTypeFamily } from '../oci/mediatype.js';
 import { normalizePlatform, type Platform, platformToString } from '../oci/platform.js';
 import { platformMatches, requirePlatform } from '../oci/platform-match.js';
 import type { RegistryClient } from '../registry/client.js';
+import { defaultImage, describeChoices } from '../store/layout-default-image.js';
 import { MemoryTarget } from '../store/memory.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
@@ -95,14 +96,17 @@ export async function resolveBase(
   return cache.resolve(ref, platform, options.client);
 }
 
-/** Resolves a base reference (its tag: `latest` when none) and reads its top manifest. */
+/**
+ * Resolves a base reference and reads its top manifest. A registry reference
+ * without a tag means `latest`; a layout or archive without one means its
+ * only image, or else its `latest` (layout-default-image.ts).
+ */
 export async function openBase(ref: string, client: RegistryClient): Promise<OpenedBase> {
   const opened = await openTarget(ref, { client, readOnly: true });
   const source = opened.target;
   const where = baseWhere(ref);
-  const descriptor = await sourceStep(where, () =>
-    source.resolve(opened.ref ?? 'latest'),
-  );
+  const image = opened.ref ?? (await sourceStep(where, () => unnamedBase(source)));
+  const descriptor = await sourceStep(where, () => source.resolve(image));
   const top = await readManifest(source, descriptor, where);
   return { ref, source, top };
 }
@@ -131,6 +135,18 @@ async function platformBase(
   }
   const family = familyOf(manifest.mediaType) ?? 'oci';
   return { manifest, config, source, ref, family };
+}
+
+async function unnamedBase(source: ReadTarget): Promise<string> {
+  const { image, choices } = await defaultImage(source);
+  if (image !== undefined) return image;
+  throw new GantryError(
+    ErrorCode.NotFound,
+    `no image named, ${describeChoices(choices)} and none is tagged latest`,
+    {
+      hint: 'name the image after the path, e.g. oci-archive:FILE:TAG or FILE@sha256:...',
+    },
+  );
 }
 
 function baseWhere(ref: string): string {

@@ -6,12 +6,13 @@ import { isIndexType } from '../oci/mediatype.js';
 import type { Platform } from '../oci/platform.js';
 import { requirePlatform } from '../oci/platform-match.js';
 import { describeRef } from '../reference/target-ref.js';
+import { defaultImage, describeChoices } from '../store/layout-default-image.js';
 import type { ReadTarget } from '../store/target.js';
 import { usageError } from './options.js';
 
 /**
  * Which image of the source `gantry copy` copies: the one the reference
- * names, the only one of a docker archive named without a tag, or one
+ * names, the only one of a layout or archive named without a tag, or one
  * platform's image of an index when the destination cannot hold an index.
  * Every failure here is the source's.
  */
@@ -29,13 +30,17 @@ export async function sourceImage(
   return { image, descriptor };
 }
 
-/** A source named without tag or digest (a docker archive): its one image. */
+/**
+ * A source named without tag or digest (a layout or an archive): its only
+ * image, or else its `latest`, as skopeo and `gantry inspect` read it.
+ */
 async function onlyImage(target: ReadTarget): Promise<string> {
-  const tags = target.kind === 'docker-archive' ? await target.tags() : [];
-  if (tags.length === 1) return tags[0]!;
+  const { image, choices } = await onSide('source', undefined, () =>
+    defaultImage(target),
+  );
+  if (image !== undefined) return image;
   throw usageError(
-    `${target.description}: name the image to copy` +
-      (tags.length > 1 ? ` (it holds ${tags.join(', ')})` : ''),
+    `${target.description}: name the image to copy (${describeChoices(choices)})`,
     'add a tag or a digest, e.g. oci:PATH:TAG or oci:PATH@sha256:...',
   );
 }
