@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { CopyRequest } from './dockerfile-copy.js';
 import { dockerfileError, dockerfileUnsupported } from './dockerfile-errors.js';
 import { compilePattern, hasGlob } from './dockerfile-glob.js';
-import type { TreeNode } from './dockerfile-tree.js';
+import { CONTEXT_DESCRIPTION, type TreeNode } from './dockerfile-tree.js';
 
 /**
  * The sources of a COPY or ADD: paths and globs matched in the tree copied
@@ -62,7 +62,7 @@ export function check(request: CopyRequest, found: string[], source: string): st
     throw dockerfileError(
       request.position,
       `${request.keyword} source "${source}" not found in ${request.from.description}`,
-      'check the path and .dockerignore; sources are relative to the context root',
+      notFoundHint(request),
     );
   }
   for (const path of found) {
@@ -78,6 +78,16 @@ export function check(request: CopyRequest, found: string[], source: string): st
       throw needsLayers(request, source);
   }
   return found;
+}
+
+/** With --from, the path is one of that stage's or image's, not the context's. */
+function notFoundHint(request: CopyRequest): string {
+  if (request.from.description === CONTEXT_DESCRIPTION)
+    return 'check the path and .dockerignore; sources are relative to the context root';
+  return (
+    `with --from, the path is looked up in the file system of ` +
+    `${request.from.description}, not in the build context: check that it is there`
+  );
 }
 
 function needsLayers(request: CopyRequest, source: string) {

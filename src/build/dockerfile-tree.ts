@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
 import { DockerIgnore } from './dockerignore.js';
+import { DEFAULT_OWNER, IMPLIED_DIRECTORY_MODE, parentOf } from './entries.js';
 
 /**
  * File trees COPY reads from: the build context (a folder on disk with
@@ -27,6 +28,14 @@ export interface FileTree {
   paths(): string[];
 }
 
+/** A folder no write named, only implied as the parent of one. */
+const IMPLIED_FOLDER: TreeNode = {
+  type: 'directory',
+  mode: IMPLIED_DIRECTORY_MODE,
+  uid: DEFAULT_OWNER,
+  gid: DEFAULT_OWNER,
+};
+
 export class MapTree implements FileTree {
   readonly nodes = new Map<string, TreeNode>();
   /** Every put, in order: replayed over a base image's tree when one is read. */
@@ -47,7 +56,12 @@ export class MapTree implements FileTree {
     return [...this.nodes.keys()].sort();
   }
 
-  /** Places a node, replacing what was at the path and below it. */
+  /**
+   * Places a node, replacing what was at the path and below it. Missing
+   * parent folders are made as the layer writer makes them (and BuildKit:
+   * 0755, owned 0:0), so `COPY --from` finds `/out` after a stage wrote
+   * only `/out/conf/a.conf`; parents already there are kept as they are.
+   */
   put(path: string, node: TreeNode): void {
     this.writes.push([path, node]);
     if (node.type !== 'directory' || this.nodes.get(path)?.type !== 'directory') {
@@ -56,6 +70,10 @@ export class MapTree implements FileTree {
       }
     }
     this.nodes.set(path, node);
+    for (let parent = parentOf(path); parent !== ''; parent = parentOf(parent)) {
+      if (this.nodes.has(parent)) break;
+      this.nodes.set(parent, IMPLIED_FOLDER);
+    }
   }
 
   /** Removes a path and everything below it (a whiteout). */
@@ -76,16 +94,21 @@ export class MapTree implements FileTree {
 /** The name of the ignore file at the context root. */
 export const DOCKERIGNORE_FILE = '.dockerignore';
 
+/** The description of the build context's tree, told apart in messages. */
+export const CONTEXT_DESCRIPTION = 'build context';
+
 /**
- * The build context: every file under `root` that `.dockerignore` keeps.
+ * The build context: every file under `root` that the ignore file keeps:
+ * `ignoreFile` when it exists (a Dockerfile's own), else `.dockerignore`.
  * TODO(perf): the whole context is listed up front; a context with huge
  * ignored folders is pruned only when no `!` exception exists.
  */
-export async function loadContext(root: string): Promise<MapTree> {
-  const ignoreText = await readText(join(root, DOCKERIGNORE_FILE));
+export async function loadContext(root: string, ignoreFile?: string): Promise<MapTree> {
+  const own = ignoreFile === undefined ? undefined : await readText(ignoreFile);
+  const ignoreText = own ?? (await readText(join(root, DOCKERIGNORE_FILE)));
   const ignore =
     ignoreText === undefined ? DockerIgnore.none : DockerIgnore.parse(ignoreText);
-  const tree = new MapTree('build context', true);
+  const tree = new MapTree(CONTEXT_DESCRIPTION, true);
   await walk(root, '', ignore, tree);
   return tree;
 }

@@ -7,8 +7,9 @@ import type { PlatformBuild } from '../../src/build/build-image.js';
 import { parseDockerfile } from '../../src/build/dockerfile-parse.js';
 import { planDockerfile } from '../../src/build/dockerfile-plan.js';
 import type { LayerInput } from '../../src/build/entries.js';
+import { buildLayer } from '../../src/build/index.js';
 import { tarOneFile } from '../harness/images.js';
-import { tempDir } from './support.js';
+import { blobTar, byPath, listTar, tempDir } from './support.js';
 
 /**
  * COPY and ADD: sources from the build context with .dockerignore applied,
@@ -229,6 +230,64 @@ describe('COPY --from a stage', () => {
     // As Docker: a folder matched by a glob gives its contents, not itself.
     assert.deepEqual(Object.keys(glob ?? {}), ['/glob', '/glob/l.so']);
     assert.equal(build.steps.length, 3);
+  });
+
+  it('copies folders the stage only implied as parents, as Docker does', async () => {
+    const root = await context({ 'conf/a.conf': 'a', 'conf/skip.txt': 's' });
+    const build = await plan(
+      root,
+      [
+        'FROM scratch AS files',
+        'COPY conf/*.conf /out/conf/',
+        'FROM scratch AS tree',
+        'COPY conf /out/conf',
+        'FROM scratch',
+        'COPY --from=files /out/conf/ /etc/app/',
+        'COPY --from=tree /out /o2',
+        'COPY --from=files /out/* /glob/',
+        'COPY --from=files /out /o3',
+      ].join('\n'),
+    );
+    const [app, o2, glob] = layout(build, root);
+    assert.deepEqual(Object.keys(app ?? {}), ['/etc/app', '/etc/app/a.conf']);
+    assert.deepEqual(Object.keys(o2 ?? {}), [
+      '/o2',
+      '/o2/conf',
+      '/o2/conf/a.conf',
+      '/o2/conf/skip.txt',
+    ]);
+    assert.deepEqual(Object.keys(glob ?? {}), ['/glob', '/glob/a.conf']);
+
+    // The implied folder is 0755 and 0:0, stamped like every other entry.
+    const step = build.steps[3];
+    assert.equal(step?.kind, 'layer');
+    const layer = await buildLayer(step.kind === 'layer' ? step.inputs : [], {
+      compression: 'gzip',
+      tempDir: await tempDir(),
+      epoch: 1_700_000_000,
+    });
+    const entries = byPath(await listTar(await blobTar(layer.path!)));
+    const conf = entries.get('o3/conf');
+    assert.deepEqual(
+      [conf?.type, conf?.mode, conf?.uid, conf?.gid, conf?.mtime],
+      ['directory', 0o755, 0, 0, 1_700_000_000],
+    );
+    assert.equal(entries.get('o3/conf/a.conf')?.content.toString(), 'a');
+  });
+
+  it('says a missing --from path is looked up in that stage, not the context', async () => {
+    const root = await context({ 'conf/a.conf': 'a' });
+    const text = [
+      'FROM scratch AS files',
+      'COPY conf/a.conf /out/conf/',
+      'FROM scratch',
+      'COPY --from=files /out/missing /x',
+    ].join('\n');
+    await assert.rejects(plan(root, text), {
+      code: 'GANTRY_E_BUILD_INPUT',
+      message: /Dockerfile:4: COPY source "\/out\/missing" not found in stage "files"/,
+      hint: /looked up in the file system of stage "files", not in the build context/,
+    });
   });
 
   it('refuses paths that may lie in the layers of an image base', async () => {
