@@ -29,6 +29,12 @@ export interface BaseFacts {
 export interface DockerfilePlanOptions {
   /** The build context folder. */
   context: string;
+  /**
+   * The Dockerfile's own ignore file (`<Dockerfile>.dockerignore` beside
+   * it), used instead of the context's `.dockerignore` when it exists, as
+   * BuildKit does.
+   */
+  ignoreFile?: string;
   platforms: Platform[];
   buildArgs?: Record<string, string>;
   /** Stage name or index; the last stage otherwise. */
@@ -54,7 +60,7 @@ export async function planDockerfile(
   const target = targetStage(dockerfile, options.target);
   let listed: Promise<MapTree> | undefined;
   const context = () => {
-    listed ??= loadContext(options.context);
+    listed ??= loadContext(options.context, options.ignoreFile);
     return listed;
   };
   const used = new Set<string>();

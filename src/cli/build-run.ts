@@ -117,7 +117,7 @@ async function buildCommand(
   // Files of images that COPY --from reads; removed once the build is written.
   const scratch = await mkdtemp(join(tmpdir(), 'gantry-build-'));
   try {
-    await buildIn(context, { root, name, text, scratch }, flags, targets);
+    await buildIn(context, { root, path, name, text, scratch }, flags, targets);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -125,7 +125,7 @@ async function buildCommand(
 
 async function buildIn(
   context: CommandContext,
-  source: { root: string; name: string; text: string; scratch: string },
+  source: { root: string; path: string; name: string; text: string; scratch: string },
   flags: BuildFlags,
   targets: Targets,
 ): Promise<void> {
@@ -135,6 +135,7 @@ async function buildIn(
   const annotations = parseAnnotations(flags.annotation, platforms.length > 1);
   const builds = await planDockerfile(parseDockerfile(text, name), {
     context: root,
+    ignoreFile: `${source.path}.dockerignore`,
     platforms,
     buildArgs: parsePairs(flags.buildArg, '--build-arg', io.env),
     ...(flags.target === undefined ? {} : { target: flags.target }),

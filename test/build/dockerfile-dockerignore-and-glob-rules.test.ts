@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compilePattern } from '../../src/build/dockerfile-glob.js';
+import { loadContext } from '../../src/build/dockerfile-tree.js';
 import { DockerIgnore } from '../../src/build/dockerignore.js';
+import { tempDir } from './support.js';
 
 /**
  * `.dockerignore` as Docker reads it, and path patterns as Go's
@@ -67,5 +71,29 @@ describe('.dockerignore', () => {
   it('never skips a folder whole when an exception could reach inside', () => {
     assert.equal(ignore.skipsFolder('docs'), false);
     assert.equal(DockerIgnore.parse('docs').skipsFolder('docs'), true);
+  });
+});
+
+describe("a Dockerfile's own ignore file", () => {
+  it('is read instead of .dockerignore when it exists, as BuildKit does', async () => {
+    const context = await tempDir('gantry-own-ignore-');
+    await mkdir(join(context, 'src'));
+    for (const name of ['a.txt', 'b.txt'])
+      await writeFile(join(context, 'src', name), name);
+    await writeFile(join(context, '.dockerignore'), 'src/a.txt\n');
+    await writeFile(join(context, 'app.Dockerfile.dockerignore'), 'src/b.txt\n');
+
+    const files = async (ignoreFile?: string) => {
+      const tree = await loadContext(context, ignoreFile);
+      return ['src/a.txt', 'src/b.txt'].filter((path) => tree.get(path) !== undefined);
+    };
+    assert.deepEqual(await files(join(context, 'app.Dockerfile.dockerignore')), [
+      'src/a.txt',
+    ]);
+    // No such file beside the Dockerfile: the context's .dockerignore counts.
+    assert.deepEqual(await files(join(context, 'Dockerfile.dockerignore')), [
+      'src/b.txt',
+    ]);
+    assert.deepEqual(await files(), ['src/b.txt']);
   });
 });
