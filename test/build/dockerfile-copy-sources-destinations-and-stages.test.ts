@@ -275,7 +275,7 @@ describe('COPY --from a stage', () => {
     assert.equal(entries.get('o3/conf/a.conf')?.content.toString(), 'a');
   });
 
-  it('says a missing --from path is looked up in that stage, not the context', async () => {
+  it('says a missing --from path is looked up in that stage', async () => {
     const root = await context({ 'conf/a.conf': 'a' });
     const text = [
       'FROM scratch AS files',
