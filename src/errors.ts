@@ -110,6 +110,11 @@ export const ErrorCode = {
   /** A tag moved between reading it and writing it: another writer is at work. */
   TagMoved: 'GANTRY_E_TAG_MOVED',
   InvalidArchive: 'GANTRY_E_ARCHIVE',
+  /**
+   * A file gantry was asked to write (an archive, a metadata file) or its
+   * folder could not be made or written (permissions, space).
+   */
+  OutputWrite: 'GANTRY_E_OUTPUT_WRITE',
   ContentTooLarge: 'GANTRY_E_CONTENT_TOO_LARGE',
 
   // operations stopped by the caller (an AbortSignal)

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -12,6 +12,7 @@ import { parseReference, type Reference } from '../reference/index.js';
 import type { BuildFlags } from './build.js';
 import { baseFactsReader } from './build-bases.js';
 import { parseAnnotations, parsePairs, parsePlatforms } from './build-flags.js';
+import { prepareMetadataFile, writeMetadataFile } from './build-metadata.js';
 import {
   type Destination,
   type DigestRecord,
@@ -114,6 +115,8 @@ async function buildCommand(
     });
   });
 
+  if (flags.metadataFile !== undefined) await prepareMetadataFile(flags.metadataFile);
+
   // Files of images that COPY --from reads; removed once the build is written.
   const scratch = await mkdtemp(join(tmpdir(), 'gantry-build-'));
   try {
@@ -181,7 +184,7 @@ async function publish(
   if (flags.pushByDigest !== undefined) {
     records = await pushByDigest(result, flags.pushByDigest, context.client);
     if (flags.metadataFile !== undefined) {
-      await writeFile(flags.metadataFile, `${JSON.stringify(records, null, 2)}\n`);
+      await writeMetadataFile(flags.metadataFile, records);
     }
   }
   for (const output of outputs) await writeBuild(result, output, context.client);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Header, pack } from 'tar-stream';
 import { INDEX_FILE, LAYOUT_FILE } from './layout-files.js';
+import { makeParentFolders, outputWriteError } from './output-file.js';
 
 /**
  * Writing an OCI archive (a tar of an OCI image layout). The output is
@@ -44,12 +44,19 @@ export async function packArchive(
   entries: readonly PackEntry[],
   file: string,
 ): Promise<void> {
+  const what = `the archive ${file}`;
+  await makeParentFolders(file, what);
   const temporary = join(
     dirname(file),
     `.${basename(file)}.${randomBytes(8).toString('hex')}.tmp`,
   );
+  // Opened before the first byte is packed, so a folder that refuses the
+  // file is reported as such, not as a broken stream.
+  const handle = await open(temporary, 'wx').catch((error: unknown) => {
+    throw outputWriteError(error, what, temporary);
+  });
   const tar = pack();
-  const writing = pipeline(tar, createWriteStream(temporary, { flags: 'wx' }));
+  const writing = pipeline(tar, handle.createWriteStream());
 
   try {
     const folders = new Set<string>();
@@ -71,8 +78,14 @@ export async function packArchive(
     tar.destroy();
     await writing.catch(() => undefined);
     await rm(temporary, { force: true });
-    throw error;
+    throw isWriteFailure(error) ? outputWriteError(error, what, file) : error;
   }
+}
+
+/** A failure of the archive's own file (a full disk), not of what is read into it. */
+function isWriteFailure(error: unknown): boolean {
+  const syscall = (error as NodeJS.ErrnoException | undefined)?.syscall;
+  return syscall === 'write' || syscall === 'rename' || syscall === 'close';
 }
 
 /** `oci-layout` and `index.json` first, then by name (code-unit order). */

@@ -19,35 +19,58 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'the parent folder does not accept new folders',
 };
 
+/** How a failure to make a folder is told: by what the folder is for. */
+export interface FolderErrors {
+  /** The filesystem refused at `at` (permissions, read-only, full). */
+  refused(error: unknown, at: string): Error;
+  /** `at` is a file where a folder must be. */
+  notAFolder(at: string): Error;
+}
+
 /** Creates `path` and any missing parent folders; existing folders are kept. */
 export async function makeFolders(path: string, layout: string): Promise<void> {
+  await makeFoldersFor(path, {
+    refused: (error, at) => layoutCreateError(error, layout, at),
+    notAFolder: (at) => notAFolder(at, layout),
+  });
+}
+
+/** As makeFolders, for any folder: `errors` say what it was for. */
+export async function makeFoldersFor(path: string, errors: FolderErrors): Promise<void> {
   const missing: string[] = [];
   for (let at = path; ; at = dirname(at)) {
     const info = await stat(at).catch((error: unknown) => error as NodeJS.ErrnoException);
     if (!(info instanceof Error)) {
-      if (!info.isDirectory()) throw notAFolder(at, layout);
+      if (!info.isDirectory()) throw errors.notAFolder(at);
       break;
     }
     // ENOTDIR: a level above is a file; the walk up finds which one.
     if (info.code !== 'ENOENT' && info.code !== 'ENOTDIR') {
-      throw layoutCreateError(info, layout, at);
+      throw errors.refused(info, at);
     }
     missing.unshift(at);
     if (dirname(at) === at) break;
   }
-  for (const folder of missing) await makeFolder(folder, layout);
+  for (const folder of missing) await makeFolder(folder, errors);
 }
 
-async function makeFolder(folder: string, layout: string): Promise<void> {
+async function makeFolder(folder: string, errors: FolderErrors): Promise<void> {
   try {
     await mkdir(folder);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Another process may have made it meanwhile; a file of that name is no folder.
-    if (code !== 'EEXIST') throw layoutCreateError(error, layout, folder);
+    if (code === 'ENOTDIR') throw errors.notAFolder(folder);
+    if (code !== 'EEXIST') throw errors.refused(error, folder);
     const info = await stat(folder);
-    if (!info.isDirectory()) throw notAFolder(folder, layout);
+    if (!info.isDirectory()) throw errors.notAFolder(folder);
   }
+}
+
+/** Why the filesystem refused, in words, from an error's errno code. */
+export function refusalReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (code !== undefined && REASONS[code]) || 'the filesystem refused';
 }
 
 /**
@@ -60,7 +83,7 @@ export function layoutCreateError(error: unknown, layout: string, at: string): E
   if (isGantryError(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOTDIR' || code === 'EEXIST') return notAFolder(at, layout);
-  const reason = (code !== undefined && REASONS[code]) || 'the filesystem refused';
+  const reason = refusalReason(error);
   return new GantryError(
     ErrorCode.LayoutCreate,
     `cannot create the OCI layout ${layout}: ${reason} (${code ?? 'error'} at ${at})`,
