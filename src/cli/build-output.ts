@@ -34,6 +34,13 @@ export interface Destination {
 export function destinations(output: string | undefined, tags: string[]): Destination[] {
   if (output === undefined && tags.length > 0) return byRepository(tags);
   const reference = output ?? DEFAULT_OUTPUT;
+  if (/^(\.{0,2}\/|~)/.test(reference)) {
+    throw usageError(
+      `--output ${reference}: a path needs the form to write there`,
+      `write oci:${reference} (a layout folder), oci-archive:${reference} or ` +
+        `docker-archive:${reference}`,
+    );
+  }
   if (reference.startsWith(DOCKER_ARCHIVE_PREFIX)) {
     // `docker-archive:FILE:NAME:TAG` names the image as `--tag NAME:TAG` does.
     const named = parseDockerArchiveReference(

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -106,6 +106,16 @@ async function buildCommand(
   targets: Targets,
 ): Promise<void> {
   const root = resolve(contextDir);
+  const folder = await stat(root).catch(() => undefined);
+  if (folder?.isDirectory() !== true) {
+    throw new GantryError(
+      ErrorCode.BuildInput,
+      folder === undefined
+        ? `the build context ${contextDir} does not exist`
+        : `the build context ${contextDir} is not a folder`,
+      { hint: 'give the folder COPY and ADD read from, e.g. gantry build .' },
+    );
+  }
   const path = flags.file === undefined ? join(root, 'Dockerfile') : resolve(flags.file);
   const name = relative(process.cwd(), path) || path;
   const text = await readFile(path, 'utf8').catch((cause: unknown) => {

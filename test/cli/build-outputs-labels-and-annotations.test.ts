@@ -135,6 +135,20 @@ describe('gantry build outputs', () => {
     assert.equal(config.architecture, 'amd64');
   });
 
+  it('says what a plain output path and a missing context need', async () => {
+    const plain = await runGantry(['build', '--output', '/tmp/plain', root], {
+      cwd: root,
+    });
+    assert.equal(plain.code, 2, plain.stderr);
+    assert.match(plain.stderr, /hint: write oci:\/tmp\/plain \(a layout folder\)/);
+    const missing = await runGantry(['build', join(root, 'nope')], { cwd: root });
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(
+      missing.stderr,
+      /GANTRY_E_BUILD_INPUT: the build context \S+nope does not exist/,
+    );
+  });
+
   it('refuses an annotation level it does not write, instead of keeping it in the key', async () => {
     const result = await runGantry(
       [
