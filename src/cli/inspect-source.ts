@@ -4,8 +4,7 @@ import type { Digest } from '../oci/digest.js';
 import { type Manifest, parseManifest } from '../oci/manifest.js';
 import { parseReference } from '../reference/index.js';
 import type { RegistryClient } from '../registry/client.js';
-import { OciArchiveTarget } from '../store/oci-archive.js';
-import { OciLayoutTarget } from '../store/oci-layout.js';
+import { defaultImage, describeChoices } from '../store/layout-default-image.js';
 import { openTarget } from '../store/open-target.js';
 import type { ReadTarget } from '../store/target.js';
 import {
@@ -117,23 +116,14 @@ function shownAs(text: string): (digest?: Digest) => string {
 
 /**
  * A layout, an OCI archive or a docker archive named without a tag: its
- * only image, as skopeo reads `oci:PATH` (BuildKit's archives name none).
+ * only image, else its `latest`, as skopeo reads `oci:PATH` (BuildKit's
+ * archives name none).
  */
 async function onlyImage(target: ReadTarget): Promise<string> {
-  const names = await imageNames(target);
-  if (names.length === 1) return names[0]!;
+  const { image, choices } = await defaultImage(target);
+  if (image !== undefined) return image;
   throw usageError(
-    `${target.description}: name the image to read` +
-      (names.length > 1 ? ` (it holds ${names.join(', ')})` : ' (it holds none)'),
+    `${target.description}: name the image to read (${describeChoices(choices)})`,
     'add a tag or a digest, e.g. oci:PATH:TAG or oci:PATH@sha256:...',
   );
-}
-
-/** Every entry of index.json (named or not), or a docker archive's names. */
-async function imageNames(target: ReadTarget): Promise<string[]> {
-  if (target instanceof OciLayoutTarget || target instanceof OciArchiveTarget) {
-    const index = await target.readIndex();
-    return index.entries.map((e) => e.refName ?? e.descriptor.digest.toString());
-  }
-  return target.tags();
 }
