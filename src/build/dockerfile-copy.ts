@@ -118,11 +118,14 @@ function toInput(request: CopyRequest, placement: Placement): LayerInput {
   const owner = { uid: request.uid ?? 0, gid: request.gid ?? 0 };
   const destination = `/${path}`;
   if (placement.extract === true && node.type === 'file') {
+    // An extracted tarball keeps the owners its entries name, as Docker's
+    // ADD does, unless --chown gives others.
+    const chown = request.uid === undefined ? {} : owner;
     return {
       source: node.source,
       destination: `${destination}/`,
       extract: true,
-      ...owner,
+      ...chown,
     };
   }
   switch (node.type) {

@@ -49,7 +49,12 @@ function describe1(input: LayerInput, root: string, out: Record<string, string>)
   if ('source' in input) {
     const mode = input.mode === undefined ? '' : ` ${input.mode.toString(8)}`;
     const extract = input.extract === true ? ' extract' : '';
-    const owner = input.uid === 0 && input.gid === 0 ? '' : ` ${input.uid}:${input.gid}`;
+    const owner =
+      input.uid === undefined
+        ? ' own-owners'
+        : input.uid === 0 && input.gid === 0
+          ? ''
+          : ` ${input.uid}:${input.gid}`;
     out[input.destination] =
       `${input.source.slice(root.length + 1)}${mode}${owner}${extract}`;
   } else if ('directory' in input && input.directory !== undefined) {
@@ -199,11 +204,16 @@ describe('ADD of local tarballs', () => {
     });
     const build = await plan(
       root,
-      'FROM scratch\nADD a.tar /x\nADD b.tar.gz plain.txt /y/',
+      'FROM scratch\nADD a.tar /x\nADD b.tar.gz plain.txt /y/\nADD --chown=5:6 a.tar /z',
     );
+    // An extracted tarball keeps its entries' owners unless --chown says.
     assert.deepEqual(layout(build, root), [
-      { '/x/': 'a.tar extract' },
-      { '/y/': 'b.tar.gz extract', '/y/plain.txt': `plain.txt ${(0o644).toString(8)}` },
+      { '/x/': 'a.tar own-owners extract' },
+      {
+        '/y/': 'b.tar.gz own-owners extract',
+        '/y/plain.txt': `plain.txt ${(0o644).toString(8)}`,
+      },
+      { '/z/': 'a.tar 5:6 extract' },
     ]);
   });
 });

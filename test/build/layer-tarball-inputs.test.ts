@@ -40,6 +40,34 @@ const header = (name: string) =>
     mtime: 0,
   });
 
+test("a tarball's owners are kept unless the input names others", async () => {
+  const dir = await tempDir();
+  const owned = encodeHeader({
+    name: 'data/owned.txt',
+    typeflag: TypeFlag.File,
+    mode: 0o640,
+    uid: 123,
+    gid: 456,
+    size: 0,
+    mtime: 0,
+  });
+  const tar = join(dir, 'owned.tar');
+  await writeFile(tar, Buffer.concat([owned, Buffer.alloc(1024)]));
+  const owners = async (input: { uid?: number; gid?: number }) => {
+    const layer = await buildLayer(
+      [{ source: tar, destination: '/', extract: true, ...input }],
+      {
+        compression: 'none',
+        tempDir: dir,
+      },
+    );
+    const entry = byPath(await listTar(await blobTar(layer.path!))).get('data/owned.txt');
+    return [entry?.uid, entry?.gid];
+  };
+  assert.deepEqual(await owners({}), [123, 456]);
+  assert.deepEqual(await owners({ uid: 5, gid: 6 }), [5, 6]);
+});
+
 test('a tarball entry climbing out with .. is refused', async () => {
   const dir = await tempDir();
   const tar = join(dir, 'evil.tar');
