@@ -6,7 +6,7 @@ import {
   dockerfileUnsupported,
   type SourcePosition,
 } from './dockerfile-errors.js';
-import type { FileTree, TreeNode } from './dockerfile-tree.js';
+import { CONTEXT_DESCRIPTION, type FileTree, type TreeNode } from './dockerfile-tree.js';
 import type { LayerInput } from './entries.js';
 
 /**
@@ -86,9 +86,39 @@ export async function planCopy(request: CopyRequest): Promise<CopyPlan> {
     inputs: placed.map((placement) => toInput(request, placement)),
     placed: placed.map(({ path, node, extract }) => [
       path,
-      extract === true ? { type: 'opaque', what: `the archive added at /${path}` } : node,
+      extract === true
+        ? { type: 'opaque', what: `the archive added at /${path}` }
+        : asWritten(request, node),
     ]),
   };
+}
+
+/**
+ * A node as the copy writes it, for the stage's own tree: with the mode
+ * `--chmod` gave and the owner it was written with, so that a later
+ * `COPY --from` that stage copies what the stage holds (a script made
+ * executable there stays executable).
+ */
+function asWritten(request: CopyRequest, node: TreeNode): TreeNode {
+  if (node.type === 'opaque') return node;
+  const owner = ownerOf(request, node);
+  if (node.type === 'symlink') return { ...node, ...owner };
+  return { ...node, mode: request.chmod ?? node.mode, ...owner };
+}
+
+/**
+ * Who owns what a copy writes: `--chown`'s owner; else root for the build
+ * context's files (Docker does not keep a build machine's owners); else,
+ * copying from a stage or an image, the owner it has there, as BuildKit
+ * keeps it.
+ */
+function ownerOf(request: CopyRequest, node: TreeNode): { uid: number; gid: number } {
+  if (request.uid !== undefined)
+    return { uid: request.uid, gid: request.gid ?? request.uid };
+  if (request.from.description === CONTEXT_DESCRIPTION || node.type === 'opaque') {
+    return { uid: 0, gid: 0 };
+  }
+  return { uid: node.uid ?? 0, gid: node.gid ?? 0 };
 }
 
 export function resolveDestination(workdir: string, destination: string): string {
@@ -115,7 +145,7 @@ function placeFolder(
 
 function toInput(request: CopyRequest, placement: Placement): LayerInput {
   const { path, node } = placement;
-  const owner = { uid: request.uid ?? 0, gid: request.gid ?? 0 };
+  const owner = ownerOf(request, node);
   const destination = `/${path}`;
   if (placement.extract === true && node.type === 'file') {
     // An extracted tarball keeps the owners its entries name, as Docker's

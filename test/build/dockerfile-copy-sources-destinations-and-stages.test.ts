@@ -242,6 +242,26 @@ describe('COPY --from a stage', () => {
     assert.equal(build.steps.length, 3);
   });
 
+  it("keeps the mode and owner the stage's COPY gave, unless this COPY says", async () => {
+    const root = await context({ 'run.sh': '#!/bin/sh\n', 'conf/app.conf': 'c' });
+    const build = await plan(
+      root,
+      [
+        'FROM scratch AS build',
+        'COPY --chmod=755 run.sh /app/run.sh',
+        'COPY --chown=1000:1000 --chmod=600 conf /cc/',
+        'FROM scratch',
+        'COPY --from=build /app/run.sh /usr/local/bin/run.sh',
+        'COPY --from=build /cc /cc2',
+        'COPY --from=build --chown=7:8 --chmod=640 /cc/app.conf /x.conf',
+      ].join('\n'),
+    );
+    const [run, folder, again] = layout(build, root);
+    assert.equal(run?.['/usr/local/bin/run.sh'], 'run.sh 755');
+    assert.equal(folder?.['/cc2/app.conf'], 'conf/app.conf 600 1000:1000');
+    assert.equal(again?.['/x.conf'], 'conf/app.conf 640 7:8');
+  });
+
   it('copies folders the stage only implied as parents, as Docker does', async () => {
     const root = await context({ 'conf/a.conf': 'a', 'conf/skip.txt': 's' });
     const build = await plan(
