@@ -1,5 +1,6 @@
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ErrorCode, GantryError } from '../errors.js';
 import { makeParentFolders, outputWriteError } from '../store/output-file.js';
 import type { DigestRecord } from './build-output.js';
 
@@ -13,8 +14,15 @@ import type { DigestRecord } from './build-output.js';
 /** Makes the file's missing folders and checks the file can be written there. */
 export async function prepareMetadataFile(file: string): Promise<void> {
   const what = metadataWhat(file);
-  await makeParentFolders(file, what);
   const existing = await stat(file).catch(() => undefined);
+  if (existing?.isDirectory() === true || /[\\/]$/.test(file) || file === '') {
+    throw new GantryError(
+      ErrorCode.OutputWrite,
+      `cannot write ${what}: it names a folder, not a file`,
+      { hint: 'give a file name, e.g. --metadata-file digests-amd64.json' },
+    );
+  }
+  await makeParentFolders(file, what);
   // An existing file must be writable itself; a new one needs its folder writable.
   const at = existing === undefined ? dirname(file) : file;
   await access(at, constants.W_OK).catch((error: unknown) => {

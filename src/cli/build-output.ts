@@ -34,7 +34,10 @@ export interface Destination {
 export function destinations(output: string | undefined, tags: string[]): Destination[] {
   if (output === undefined && tags.length > 0) return byRepository(tags);
   const reference = output ?? DEFAULT_OUTPUT;
-  if (/^(\.{0,2}\/|~)/.test(reference)) {
+  // A path (or a file name an archive would have), not an image reference.
+  const transport = /^(oci|oci-archive|docker-archive):/.test(reference);
+  const archiveName = /\.(tar|tgz|tar\.gz)$/.test(reference);
+  if (!transport && (/^(\.{0,2}\/|~|\.{1,2}$)/.test(reference) || archiveName)) {
     throw usageError(
       `--output ${reference}: a path needs the form to write there`,
       `write oci:${reference} (a layout folder), oci-archive:${reference} or ` +

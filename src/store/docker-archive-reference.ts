@@ -44,8 +44,13 @@ export function parseDockerArchiveReference(text: string): DockerArchiveReferenc
   );
 }
 
+/** A path under a file (ENOTDIR) or out of reach (EACCES) is no file either. */
 function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
 }
 
 /** `name:tag`, with the tag written out (RepoTags values always have one). */

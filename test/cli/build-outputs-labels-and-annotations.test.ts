@@ -141,6 +141,13 @@ describe('gantry build outputs', () => {
     });
     assert.equal(plain.code, 2, plain.stderr);
     assert.match(plain.stderr, /hint: write oci:\/tmp\/plain \(a layout folder\)/);
+    // A bare archive name would otherwise be pushed to Docker Hub as library/app.tar.
+    const named = await runGantry(['build', '--output', 'app.tar', root], { cwd: root });
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(
+      named.stderr,
+      /hint: write oci:app\.tar \(a layout folder\), oci-archive:app\.tar/,
+    );
     const missing = await runGantry(['build', join(root, 'nope')], { cwd: root });
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(

@@ -99,6 +99,15 @@ describe('outputs into a folder that does not exist', () => {
     assert.ok(result.stderr.includes(`${join(root, 'file')} is a file, not a folder`));
     assert.doesNotMatch(result.stderr, /INTERNAL|bug in gantry/);
   });
+
+  it('a named docker archive under a file is refused naming the file too', async () => {
+    const output = `docker-archive:${join(root, 'file', 'q.tar')}:example.com/n:t`;
+    const result = await runGantry(['build', ...PLATFORM, '--output', output, root]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /GANTRY_E_OUTPUT_WRITE/);
+    assert.ok(result.stderr.includes(`${join(root, 'file')} is a file, not a folder`));
+    assert.doesNotMatch(result.stderr, /INTERNAL|bug in gantry/);
+  });
 });
 
 describe('build --push-by-digest --metadata-file into a missing folder', () => {
@@ -127,6 +136,24 @@ describe('build --push-by-digest --metadata-file into a missing folder', () => {
       records.map((record) => record.platform),
       ['linux/amd64'],
     );
+  });
+
+  it('naming a folder, is refused before anything is built or pushed', async () => {
+    for (const metadata of [root, `${join(root, 'newmd')}/`]) {
+      const result = await runGantry([
+        'build',
+        ...PLATFORM,
+        '--no-cache',
+        '--push-by-digest',
+        repository,
+        '--metadata-file',
+        metadata,
+        root,
+      ]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /cannot write the metadata file .*: it names a folder/);
+      assert.doesNotMatch(result.stderr, /layer sha256|built|pushed/);
+    }
   });
 
   it('under a file, is refused before anything is built or pushed', async () => {
