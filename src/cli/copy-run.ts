@@ -20,6 +20,7 @@ import {
 import { reportCopies, watchCopy } from './copy-report.js';
 import { pickImage, sourceImage } from './copy-source.js';
 import type { Runner } from './main.js';
+import { usageError } from './options.js';
 
 /**
  * The body of `gantry copy` (see copy.ts), loaded only when the command runs.
@@ -118,6 +119,15 @@ async function copyOne(
   if (destination.target.kind !== 'docker-archive') {
     const subset = options.platforms !== undefined;
     const tags = destinationTags(sourceRef, destination.ref, subset);
+    if (tags.length === 0 && destination.target.kind !== 'registry') {
+      // A layout lists its images by name in index.json: one copied without
+      // a name would be blobs nothing points at (a registry finds it by digest).
+      throw usageError(
+        `${destination.target.description}: the image copied has no tag ` +
+          'to be listed under',
+        `name one, e.g. ${destination.target.description}:1.0`,
+      );
+    }
     return copyImage(source.target, sourceRef, destination.target, tags, options);
   }
 

@@ -80,6 +80,19 @@ describe('an archive whose only image has no name', {
     assert.equal(copied.code, 0, copied.stderr);
     assert.equal(digest.stdout.trim(), NESTED_INDEX);
   });
+
+  it('needs a tag to be listed under in a layout or archive it is copied to', async () => {
+    const root = await folder({});
+    for (const destination of [
+      `oci:${join(root, 'nt')}`,
+      `oci-archive:${join(root, 'nt.tar')}`,
+    ]) {
+      const copied = await runGantry(['copy', `oci-archive:${FIXTURE}`, destination]);
+      assert.equal(copied.code, 2, copied.stderr);
+      assert.match(copied.stderr, /the image copied has no tag to be listed under/);
+      assert.match(copied.stderr, /hint: name one, e\.g\. oci/);
+    }
+  });
 });
 
 describe('a layout of several images named without a tag', () => {
