@@ -30,7 +30,7 @@ export class ReleaseContent {
   readonly #planLimit = createLimit(DESTINATION_PUSH_CONCURRENCY);
   readonly #plan: ReleasePlan;
   readonly #current: CurrentTag;
-  #held: Promise<Map<string, ReadonlySet<string>>> | undefined;
+  readonly #held: Promise<Map<string, ReadonlySet<string>>>;
   #failed = false;
   #failure: unknown;
 
@@ -48,6 +48,10 @@ export class ReleaseContent {
     this.destinations = new Map(
       plan.destinations.map((d) => [d.name, new DestinationContent(d, run)]),
     );
+    // Watched from the start: a destination that cannot be read (wrong
+    // credentials, unreachable) stops the builds at once, not after them.
+    this.#held = this.#readHeld();
+    this.#held.catch((error: unknown) => this.fail(error));
   }
 
   /** An image is staged: plan its copy and start it to every destination. */
@@ -81,7 +85,6 @@ export class ReleaseContent {
    * destination that cannot be read stops the release before any write.
    */
   async #heldIn(destination: string): Promise<ReadonlySet<string>> {
-    this.#held ??= this.#readHeld();
     return (await this.#held).get(destination) ?? new Set();
   }
 
