@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { parseDestination } from './execute-targets.js';
+import { destinationKey } from './file-destinations.js';
 import type { RecordedTag, ReleaseRecord } from './record.js';
 
 /**
@@ -86,13 +87,16 @@ function destinationsOf(record: ReleaseRecord): Set<string> {
 }
 
 /**
- * One spelling per destination: `oci:./out`, `oci:out` and `oci:out/` are
- * the same layout (from the same working directory).
+ * One key per destination however a run spelled it (`oci:./out`, `oci:out/`,
+ * the absolute path), as the release file's own duplicate check keys them.
  */
 function sameDestination(name: string): string {
-  if (!name.startsWith('oci:')) return name;
-  const path = posix.normalize(name.slice('oci:'.length));
-  return `oci:${path.length > 1 ? path.replace(/\/$/, '') : path}`;
+  try {
+    return destinationKey(parseDestination(name));
+  } catch {
+    // A name no destination parses from (a record edited by hand) is itself.
+    return name;
+  }
 }
 
 function sameSet(a: Set<string>, b: Set<string>): boolean {
