@@ -26,11 +26,6 @@ export function indent(lines: string[], depth: number): string[] {
   return lines.map((line) => `${pad}${line}`);
 }
 
-/** `1 destination`, `2 destinations`. */
-export function destinationCount(count: number): string {
-  return `${count} ${count === 1 ? 'destination' : 'destinations'}`;
-}
-
 /** `1 failure`, `2 failures`: a count and its noun, singular for one. */
 export function counted(count: number, noun: string): string {
   return `${count} ${count === 1 ? noun : `${noun}s`}`;

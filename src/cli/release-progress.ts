@@ -2,7 +2,7 @@ import type { CopyEvent } from '../copy/types.js';
 import type { ReleaseEvent } from '../release/execute-types.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { CommandContext } from './context.js';
-import { destinationCount, humanSize } from './format.js';
+import { counted, humanSize } from './format.js';
 import { writeMessage } from './io.js';
 import { ProgressView } from './progress.js';
 import { progressLine } from './release-report.js';
@@ -43,7 +43,7 @@ export function watchRelease(
     },
     verifying: () => {
       const count = plan.destinations.length;
-      writeMessage(io, `verifying: reading ${destinationCount(count)} back`);
+      writeMessage(io, `verifying: reading ${counted(count, 'destination')} back`);
     },
     stop: () => {},
   };
@@ -147,7 +147,8 @@ export class ReleaseProgress implements ReleaseWatch {
   #heading(): string[] {
     if (this.#verifying) {
       return [
-        `verifying: reading ${destinationCount(this.#plan.destinations.length)} back`,
+        `verifying: reading ${counted(this.#plan.destinations.length, 'destination')}` +
+          ' back',
       ];
     }
     const lines: string[] = [];
@@ -158,7 +159,9 @@ export class ReleaseProgress implements ReleaseWatch {
       }
     }
     if (this.#destinations.size > 0) {
-      lines.push(`publishing to ${destinationCount(this.#plan.destinations.length)}`);
+      lines.push(
+        `publishing to ${counted(this.#plan.destinations.length, 'destination')}`,
+      );
     }
     for (const planned of this.#plan.destinations) {
       const state = this.#destinations.get(planned.name);

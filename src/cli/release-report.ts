@@ -3,7 +3,7 @@ import type { PlanDiff } from '../release/plan-diff.js';
 import { describeChange } from '../release/plan-render.js';
 import type { ReleasePlan } from '../release/plan-types.js';
 import type { ReleaseRecord } from '../release/record.js';
-import { counted, destinationCount, humanSize } from './format.js';
+import { counted, humanSize } from './format.js';
 
 /**
  * What `gantry release` shows: one progress line per step on stderr, and
@@ -24,7 +24,10 @@ export function progressLine(event: ReleaseEvent): string | undefined {
     case 'copy':
       return undefined;
     case 'built':
-      return `built ${event.image} ${event.digest} (${counted(event.platforms, 'platform')})`;
+      return (
+        `built ${event.image} ${event.digest} ` +
+        `(${counted(event.platforms, 'platform')})`
+      );
     case 'pushed': {
       const { stats } = event;
       return (
@@ -72,7 +75,7 @@ function summaryOf(
   return [
     ...columns([SUMMARY_HEADERS, ...rows]),
     '',
-    `${destinationCount(destinations.length)} (${destinations.join(', ')}): ` +
+    `${counted(destinations.length, 'destination')} (${destinations.join(', ')}): ` +
       `${counts.new} new, ${counts.moves} moved, ${counts.stays} stayed` +
       (counts.held === 0 ? '' : `, ${counts.held} held (a newer release holds them)`),
   ].join('\n');
