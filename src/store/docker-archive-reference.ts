@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import { ErrorCode, GantryError } from '../errors.js';
 import { parseReference } from '../reference/parse.js';
+import { isFileAt } from './path-stat.js';
 
 /**
  * `docker-archive:PATH[:REF]`, the form skopeo and the other containers/image
@@ -31,7 +31,7 @@ const ARCHIVE_SUFFIX = '.tar';
 export function parseDockerArchiveReference(text: string): DockerArchiveReference {
   const whole = { path: text, ref: undefined };
   const colon = text.indexOf(':');
-  if (colon <= 0 || isFile(text)) return whole;
+  if (colon <= 0 || isFileAt(text)) return whole;
 
   const path = text.slice(0, colon);
   const ref = text.slice(colon + 1);
@@ -42,15 +42,6 @@ export function parseDockerArchiveReference(text: string): DockerArchiveReferenc
     `docker-archive:${text}: "${ref}" after the file ${path} is no image name with a tag`,
     { hint: 'write docker-archive:FILE[:NAME:TAG], e.g. docker-archive:app.tar:myapp:1' },
   );
-}
-
-/** A path under a file (ENOTDIR) or out of reach (EACCES) is no file either. */
-function isFile(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-  } catch {
-    return false;
-  }
 }
 
 /** `name:tag`, with the tag written out (RepoTags values always have one). */

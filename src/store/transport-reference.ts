@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, GantryError } from '../errors.js';
 import { Digest } from '../oci/digest.js';
 import { LAYOUT_FILE } from './layout-files.js';
 import { LAYOUT_REF_NAME_PATTERN, REGISTRY_TAG_PATTERN } from './names.js';
+import { isFileAt, statOrUndefined } from './path-stat.js';
 
 /**
  * References to layouts and archives, in the forms skopeo and BuildKit
@@ -85,7 +85,7 @@ function skopeoSplit(
   const path = rest.slice(0, colon);
   const name = rest.slice(colon + 1);
   if (!LAYOUT_REF_NAME_PATTERN.test(name)) return undefined;
-  const store = transport === 'oci' ? isFile(join(path, LAYOUT_FILE)) : isFile(path);
+  const store = transport === 'oci' ? isFileAt(join(path, LAYOUT_FILE)) : isFileAt(path);
   if (!store) return undefined;
   const last = rest.lastIndexOf(':');
   if (last !== colon && exists(rest.slice(0, last))) return undefined;
@@ -93,21 +93,8 @@ function skopeoSplit(
   return { path, tag: name };
 }
 
-function isFile(path: string): boolean {
-  return statOrUndefined(path)?.isFile() === true;
-}
-
 function exists(path: string): boolean {
   return statOrUndefined(path) !== undefined;
-}
-
-/** Any failure (missing, a file where a folder is expected) reads as nothing. */
-function statOrUndefined(path: string) {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
-  }
 }
 
 /** The reference in the form parseLayoutReference reads. */
