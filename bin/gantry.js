@@ -15,5 +15,6 @@ v8.setFlagsFromString('--liftoff-only');
 // Node 20 has no such call and starts as before.
 if (typeof module.enableCompileCache === 'function') module.enableCompileCache();
 
-const { main } = await import('../dist/cli/main.js');
+// dist/cli-bundle is the CLI in one file per command (scripts/build.mjs).
+const { main } = await import('../dist/cli-bundle/main.js');
 process.exitCode = await main(process.argv.slice(2));

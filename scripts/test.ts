@@ -78,15 +78,9 @@ function nodeTest(files: string[]) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const build = await run(
-    join(REPO, 'node_modules', '.bin', 'tsc'),
-    ['-p', 'tsconfig.json'],
-    'pipe',
-  );
+  const build = await run(process.execPath, [join(REPO, 'scripts', 'build.mjs')], 'pipe');
   if (build.code !== 0) {
-    process.stderr.write(
-      `npm test: the build (tsc -p tsconfig.json) failed:\n${build.output}`,
-    );
+    process.stderr.write(`npm test: the build (npm run build) failed:\n${build.output}`);
     return build.code;
   }
 

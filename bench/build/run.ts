@@ -16,12 +16,11 @@
  * the base as a fresh CI runner would. Flags: `--runs N` (default RUNS),
  * `--gzip-mib N` (default: gzip.ts's), `--no-build`.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningRegistry, startRegistry } from '../../test/harness/registries.js';
+import { buildDist } from '../dist.js';
 import { gzipRow, gzipTable } from './gzip-row.js';
 import {
   BASE_DOCKERFILE,
@@ -56,7 +55,6 @@ const FAST_GZIP_LEVEL = 1;
 /** (b) is built for the architecture debootstrap made its base for. */
 const DERIVED_PLATFORMS = ['linux/amd64'] as const;
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MiB = 1024 * 1024;
 
 interface Options {
@@ -167,11 +165,7 @@ async function main(): Promise<void> {
   const start = performance.now();
   preflight();
   if (opts.build) {
-    log('building dist/ (tsc)');
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    buildDist(log);
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'gantry-bench-build-'));

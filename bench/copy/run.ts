@@ -13,13 +13,12 @@
  * fresh destination repository, so neither tool gains from a warmer cache
  * of the other. Flags: `--runs N` (default RUNS), `--no-build`.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '../../src/registry/client.js';
 import { type RunningRegistry, startRegistry } from '../../test/harness/registries.js';
+import { buildDist } from '../dist.js';
 import { type ImageShape, MiB, pushImage } from './image.js';
 import { machine, memoryTable, runsTable, type TimedRow, timedTable } from './report.js';
 import { compare, log, peakRss, startup } from './scenarios.js';
@@ -47,8 +46,6 @@ const HALF_GIB_IMAGE: ImageShape = {
 const TARGET_RATIO = 0.8;
 const TARGET_SAME_REGISTRY_MS = 1000;
 const TARGET_PEAK_RSS = 150 * 1e6;
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function options(argv: string[]): { runs: number; build: boolean } {
   const at = argv.indexOf('--runs');
@@ -119,11 +116,7 @@ async function bench(a: string, b: string, runs: number, dir: string): Promise<s
 async function main(): Promise<void> {
   const { runs, build } = options(process.argv.slice(2));
   if (build) {
-    log('building dist/ (tsc)');
-    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+    buildDist(log);
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'gantry-bench-'));

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '../../src/registry/client.js';
 import { type RunningRegistry, startRegistry } from '../../test/harness/registries.js';
 import { realWorldReleaseFile } from '../../test/release/fixtures/real-world/bases.js';
@@ -13,6 +11,7 @@ import {
   writeDist,
 } from '../../test/release/fixtures/real-world/setup.js';
 import { log } from '../copy/scenarios.js';
+import { buildDist as buildRepoDist } from '../dist.js';
 import type { ReleaseRun } from './stop.js';
 
 /**
@@ -21,8 +20,6 @@ import type { ReleaseRun } from './stop.js';
  * the first, a work folder with the tool's binaries, and one release file
  * per run naming that run's own (fresh) repositories.
  */
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every run's file has this name: the provenance records it, so digests depend on it. */
 const RELEASE_FILE = 'release.yaml';
@@ -49,11 +46,7 @@ export function firstVariants(text: string, count: number): string {
 }
 
 export function buildDist(): void {
-  log('building dist/ (tsc)');
-  execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  buildRepoDist(log);
 }
 
 export async function withReleaseBench<T>(
