@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { LayerInput } from './entries.js';
-import type { LayerCompression } from './layer-options.js';
+import { DEFAULT_GZIP_LEVEL } from './gzip-parallel.js';
+import { DEFAULT_ZSTD_LEVEL, type LayerCompression } from './layer-options.js';
 
 /**
  * The cache key of a layer: a SHA-256 over everything that decides its
@@ -41,11 +42,23 @@ export async function layerCacheKey(
   const key = {
     format: LAYER_FORMAT_VERSION,
     compression: settings.compression,
-    level: settings.level ?? null,
+    level: levelOf(settings),
     epoch: settings.epoch,
     inputs: described,
   };
   return createHash('sha256').update(JSON.stringify(key, sortedFields)).digest('hex');
+}
+
+/**
+ * The level the layer is compressed at, a default resolved: an entry made
+ * before a default changed must not match (DEFAULT_GZIP_LEVEL went from 6
+ * to 4), and `--compression-level 4` shares the default's entries.
+ */
+function levelOf(settings: LayerKeySettings): number | null {
+  if (settings.level !== undefined) return settings.level;
+  if (settings.compression === 'gzip') return DEFAULT_GZIP_LEVEL;
+  if (settings.compression === 'zstd') return DEFAULT_ZSTD_LEVEL;
+  return null;
 }
 
 /** JSON.stringify replacer: object keys in sorted order, so field order is moot. */

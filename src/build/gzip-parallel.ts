@@ -17,8 +17,16 @@ import { DeflatePool } from './gzip-pool.js';
 export const GZIP_BLOCK_SIZE = 1024 * 1024;
 /** Deflate's window (RFC 1951 §2): the most history a block can refer to. */
 const DICTIONARY_SIZE = 32 * 1024;
-/** zlib's own default level: the usual speed/size trade-off (docker, BuildKit). */
-export const DEFAULT_GZIP_LEVEL = 6;
+/**
+ * zlib level 4: layers as small as podman's and buildah's (klauspost/compress
+ * level 5, their default), at 1.5 to 1.8 times the speed of zlib's own
+ * default 6, which saves under 3 % more. Measured with node zlib on one
+ * thread (bench machine, 2026-12-04): the esbuild 0.28.2 amd64 binary,
+ * 11.4 MB, gives 4.88 MB at 4, 4.75 MB at 6, 4.91 MB from buildah; a Debian
+ * bookworm minbase tar, 204 MB, 94.7 MB, 93.2 MB and 95.1 MB. Compression
+ * is most of a build's time, so the default follows the peer tools' size.
+ */
+export const DEFAULT_GZIP_LEVEL = 4;
 /** Blocks queued per worker: keeps workers busy while bounding memory. */
 const BLOCKS_PER_WORKER = 2;
 /**

@@ -3,6 +3,9 @@ import { MediaType, type MediaTypeFamily } from '../oci/mediatype.js';
 
 export type LayerCompression = 'gzip' | 'zstd' | 'none';
 
+/** zstd's own default level (the `zstd` command's), as containerd uses. */
+export const DEFAULT_ZSTD_LEVEL = 3;
+
 /**
  * The time stamped on every entry when neither `epoch` nor
  * SOURCE_DATE_EPOCH is given: 0 (1970-01-01), as ko and apko do. Any fixed

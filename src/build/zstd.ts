@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import zstdWasm from '@bokuweb/zstd-wasm';
 import { ErrorCode, GantryError } from '../errors.js';
+import { DEFAULT_ZSTD_LEVEL } from './layer-options.js';
 
 /**
  * zstd compression for layers. Node 20 has no zstd in `node:zlib` (22.15
@@ -17,8 +18,8 @@ import { ErrorCode, GantryError } from '../errors.js';
 
 /** Input bytes per frame: a few zstd windows, so frames cost little ratio. */
 export const ZSTD_FRAME_SIZE = 8 * 1024 * 1024;
-/** zstd's own default level (the `zstd` command's), as containerd uses. */
-export const DEFAULT_ZSTD_LEVEL = 3;
+export { DEFAULT_ZSTD_LEVEL };
+
 /** Levels the reference library accepts without `--ultra` (zstd(1)). */
 const MAX_ZSTD_LEVEL = 19;
 

@@ -71,7 +71,7 @@ export function registerBuild(program: Command, run: Runner): void {
     .option('--no-cache', 'do not use or fill the layer cache')
     .option('--cache-dir <dir>', 'layer cache folder')
     .option('--compression <gzip|zstd|none>', 'layer compression (default gzip)')
-    .option('--compression-level <n>', 'gzip 0-9 (default 6) or zstd 1-19 (default 3)')
+    .option('--compression-level <n>', 'gzip 0-9 (default 4) or zstd 1-19 (default 3)')
     .addHelpText('after', EXAMPLES)
     .action(async (contextDir: string, flags: BuildFlags, command: Command) => {
       rejectLocalTags(flags.tag);
