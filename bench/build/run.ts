@@ -147,7 +147,7 @@ async function bench(host: string, opts: Options, dir: string): Promise<string> 
       'then `buildah manifest push --all` (or `buildah push`), in a fresh storage ' +
       'each run: it pulls the base every time, as a fresh CI runner does, and ' +
       'keeps no blob-info cache between runs. The warm rows fill a gantry layer ' +
-      "cache once, untimed, and compare with buildah's runs above; so does the " +
+      "cache once, untimed, and compare with buildah's runs above; so do the " +
       `rows at gzip levels ${INFO_GZIP_LEVELS.join(' and ')}, for information. The base of ` +
       '(b) is pushed once by buildah (`FROM scratch` + `ADD rootfs.tar /`).',
     '',

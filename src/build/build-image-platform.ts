@@ -33,7 +33,7 @@ export interface PlatformSettings {
   /** Base reads shared by every platform and image of the call. */
   bases: BaseCache;
   buildPlatform?: Platform;
-  /** gzip workers shared by every layer of the build. */
+  /** gzip pool shared by every layer of the build. */
   pool?: DeflatePool;
   /** Opens an upload of a layer while it is built (layer-upload.ts). */
   upload?: () => Promise<LayerUpload | undefined>;

@@ -102,8 +102,8 @@ export interface BuildOptions {
    */
   uploadLayersTo?: Reference;
   /**
-   * gzip workers the caller started early (and closes); otherwise the
-   * build starts its own when it compresses with gzip.
+   * The gzip pool the caller shares with other builds (and closes);
+   * otherwise the build makes its own when it compresses with gzip.
    */
   pool?: DeflatePool;
   onEvent?: (event: BuildEvent) => void;
@@ -140,8 +140,8 @@ export async function buildImages(
   const dispose = async () => {
     await Promise.all(owned.map((path) => rm(path, { force: true })));
   };
-  // One set of gzip workers for every layer, started now so they are up
-  // by the time the first block is cut.
+  // One gzip pool for every layer: its limit on blocks deflated at once
+  // holds across the layers of all platforms.
   const compression = options.compression ?? DEFAULT_BUILD_COMPRESSION;
   const ownPool = options.pool === undefined && compression === 'gzip';
   const pool = ownPool ? new DeflatePool() : options.pool;
@@ -159,8 +159,8 @@ export async function buildImages(
 
   try {
     // Platforms are built at once: while one layer's last blocks are
-    // deflated, the other's first blocks keep the remaining workers busy.
-    // Every platform settles before the workers and files go, even when one fails.
+    // deflated, the other's first blocks keep the remaining threads busy.
+    // Every platform settles before the pool and files go, even when one fails.
     const settled = await Promise.allSettled(
       builds.map((build) => buildPlatform(build, settings, { overlay, owned })),
     );

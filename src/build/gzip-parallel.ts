@@ -5,12 +5,12 @@ import { DeflatePool } from './gzip-pool.js';
 
 /**
  * gzip compression across threads, as pigz does it: the input is cut into
- * fixed-size blocks, each deflated on a worker with the previous block's
+ * fixed-size blocks, each deflated on a thread with the previous block's
  * last 32 KiB as dictionary and ended with a sync flush, and the pieces are
  * joined in order into one gzip member (RFC 1952) with one CRC32 and ISIZE.
  * Block boundaries depend only on the byte count, and each block's output
  * only on its bytes, dictionary and level: the result is the same for any
- * number of workers and any scheduling.
+ * number of threads and any scheduling.
  */
 
 /** Input bytes per block: large enough that messaging costs little. */
@@ -27,7 +27,7 @@ const DICTIONARY_SIZE = 32 * 1024;
  * is most of a build's time, so the default follows the peer tools' size.
  */
 export const DEFAULT_GZIP_LEVEL = 4;
-/** Blocks queued per worker: keeps workers busy while bounding memory. */
+/** Blocks in hand per pool slot: keeps threads busy while bounding memory. */
 const BLOCKS_PER_WORKER = 2;
 /**
  * Fixed gzip header fields (RFC 1952 §2.3.1): no name, MTIME 0 so output
@@ -39,13 +39,13 @@ const GZIP_OS_UNKNOWN = 255;
 export interface GzipOptions {
   /** 0-9, as zlib; DEFAULT_GZIP_LEVEL unless given. */
   level?: number;
-  /** Number of worker threads; one per core unless given. */
+  /** Blocks deflated at once (DeflatePool's size); one per core unless given. */
   workers?: number;
   /** Input bytes per block; GZIP_BLOCK_SIZE unless given (tests use less). */
   blockSize?: number;
   /**
-   * Workers shared with other streams (several layers at once), started
-   * and closed by the caller; `workers` is ignored then. A pool of its own
+   * A pool shared with other streams (several layers at once), made and
+   * closed by the caller; `workers` is ignored then. A pool of its own
    * otherwise, closed when the stream ends.
    */
   pool?: DeflatePool;

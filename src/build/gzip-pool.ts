@@ -1,35 +1,21 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { constants, deflateRaw } from 'node:zlib';
 import { ErrorCode, GantryError } from '../errors.js';
 
 /**
- * A small pool of worker threads that deflate blocks. The worker's code is
- * given as text (`eval`) so the same pool works from compiled `dist/` and
- * from TypeScript run through a loader, without resolving a worker file.
+ * Deflates blocks side by side on libuv's thread pool: node's asynchronous
+ * zlib calls run there, off the main thread, with no JavaScript on the
+ * way. (gantry used worker threads before; each starts a V8 isolate and
+ * node's bootstrap, about 50 ms of CPU, which on two cores slowed the
+ * command's own start-up while the blocks waited.) At most `size` blocks
+ * are deflated at once, so with the pool's four threads at least two stay
+ * free for the file reads that feed the blocks.
  *
  * Each job deflates one block raw (RFC 1951) with the previous block's tail
  * as preset dictionary, ending with a sync flush (empty stored block, byte
  * aligned) or, for the last block, with the final block. Output depends only
- * on the job, never on which worker ran it.
+ * on the job, never on which thread ran it.
  */
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const zlib = require('node:zlib');
-parentPort.on('message', (job) => {
-  try {
-    const options = {
-      level: job.level,
-      finishFlush: job.final ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
-    };
-    if (job.dictionary.length > 0) options.dictionary = job.dictionary;
-    const out = zlib.deflateRawSync(job.data, options);
-    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.length);
-    parentPort.postMessage({ id: job.id, bytes }, [out.buffer]);
-  } catch (error) {
-    parentPort.postMessage({ id: job.id, error: String(error) });
-  }
-});
-`;
 
 export interface DeflateJob {
   data: Uint8Array;
@@ -38,92 +24,91 @@ export interface DeflateJob {
   final: boolean;
 }
 
-interface Reply {
-  id: number;
-  bytes?: Uint8Array;
-  error?: string;
-}
-
-/** Workers by default: one per core, as deflate is CPU-bound. */
+/** Blocks deflated at once by default: one per core, as deflate is CPU-bound. */
 export function defaultPoolSize(): number {
   return Math.max(1, availableParallelism());
 }
 
-export class DeflatePool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly waiting: (() => void)[] = [];
-  private readonly pending = new Map<number, (reply: Reply) => void>();
-  private nextId = 0;
-  private broken: Error | undefined;
+/**
+ * Output buffer headroom over the input: deflate's worst case (stored
+ * blocks) adds about 5 bytes per 16 KiB, plus the flush; one buffer then
+ * holds a block's whole output and zlib returns to the main thread once.
+ */
+const OUTPUT_HEADROOM = 64 * 1024;
 
-  get size(): number {
-    return this.workers.length;
-  }
+/**
+ * Blocks handed to the thread pool beyond one per core, so a thread that
+ * finishes starts the next block at once instead of waiting for the main
+ * thread's turn; one, so one of the pool's four threads stays free for
+ * file reads.
+ */
+const QUEUED_AHEAD = 1;
+
+export class DeflatePool {
+  readonly size: number;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed: GantryError | undefined;
 
   constructor(size: number = defaultPoolSize()) {
-    for (let i = 0; i < Math.max(1, size); i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.on('message', (reply: Reply) => this.pending.get(reply.id)?.(reply));
-      worker.on('error', (error) => this.failAll(error));
-      // Idle workers must not keep the process alive.
-      worker.unref();
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    this.size = Math.max(1, size);
   }
 
-  /** Deflates one block on the next free worker. `job.data` is transferred. */
+  /** Deflates one block once fewer than `size` are in progress. */
   async deflate(job: DeflateJob): Promise<Uint8Array> {
-    const worker = await this.acquire();
-    const id = this.nextId++;
+    await this.acquire();
     try {
-      const reply = await new Promise<Reply>((resolve) => {
-        this.pending.set(id, resolve);
-        worker.ref();
-        const whole = job.data.byteLength === job.data.buffer.byteLength;
-        const transfer = whole ? [job.data.buffer as ArrayBuffer] : [];
-        worker.postMessage({ id, ...job }, transfer);
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        deflateRaw(
+          job.data,
+          {
+            level: job.level,
+            finishFlush: job.final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+            chunkSize: job.data.byteLength + OUTPUT_HEADROOM,
+            ...(job.dictionary.length > 0 ? { dictionary: job.dictionary } : {}),
+          },
+          (error, out) => {
+            if (error === null) resolve(out);
+            else {
+              reject(
+                new GantryError(ErrorCode.Internal, `deflate failed: ${error.message}`, {
+                  cause: error,
+                }),
+              );
+            }
+          },
+        );
       });
-      if (reply.error !== undefined || reply.bytes === undefined) {
-        throw new GantryError(ErrorCode.Internal, `deflate failed: ${reply.error}`);
-      }
-      return reply.bytes;
     } finally {
-      this.pending.delete(id);
-      worker.unref();
-      this.release(worker);
+      this.release();
     }
   }
 
-  /** Stops the workers; a block still being deflated fails instead of waiting forever. */
+  /** Refuses further blocks; a block already on a thread finishes on its own. */
   async close(): Promise<void> {
-    this.failAll(new Error('the deflate pool was closed'));
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-  }
-
-  private acquire(): Promise<Worker> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
-    const worker = this.idle.pop();
-    if (worker !== undefined) return Promise.resolve(worker);
-    return new Promise((resolve, reject) => {
-      this.waiting.push(() =>
-        this.broken === undefined ? resolve(this.idle.pop()!) : reject(this.broken),
-      );
-    });
-  }
-
-  private release(worker: Worker): void {
-    this.idle.push(worker);
-    this.waiting.shift()?.();
-  }
-
-  private failAll(error: Error): void {
-    this.broken = new GantryError(ErrorCode.Internal, 'a deflate worker failed', {
-      cause: error,
-    });
-    for (const resolve of this.pending.values())
-      resolve({ id: -1, error: String(error) });
+    this.closed = new GantryError(ErrorCode.Internal, 'the deflate pool was closed');
     for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  private acquire(): Promise<void> {
+    if (this.closed !== undefined) return Promise.reject(this.closed);
+    if (this.running < this.size + QUEUED_AHEAD) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push(() => {
+        if (this.closed !== undefined) reject(this.closed);
+        else {
+          this.running++;
+          resolve();
+        }
+      });
+    });
+  }
+
+  private release(): void {
+    this.running--;
+    if (this.closed === undefined) this.waiting.shift()?.();
   }
 }

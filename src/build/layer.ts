@@ -40,9 +40,9 @@ export interface BuildLayerOptions {
   sink?: Writable;
   /** Folder for the blob's temp file and scratch files; os.tmpdir() otherwise. */
   tempDir?: string;
-  /** gzip worker threads; one per core otherwise. */
+  /** gzip blocks deflated at once; one per core otherwise. */
   workers?: number;
-  /** gzip workers shared with other layers built at the same time. */
+  /** gzip pool shared with other layers built at the same time. */
   pool?: DeflatePool;
   /**
    * Opens an upload of the blob to a registry while it is compressed

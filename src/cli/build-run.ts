@@ -166,7 +166,6 @@ async function buildIn(
     cacheDir: flags.cache ? (flags.cacheDir ?? undefined) : false,
     labels: parsePairs(flags.label, '--label'),
     ...(targets.first === undefined ? {} : { uploadLayersTo: targets.first }),
-    ...(flags.pool === undefined ? {} : { pool: flags.pool }),
     ...(Object.keys(annotations.manifest).length === 0
       ? {}
       : { annotations: annotations.manifest }),

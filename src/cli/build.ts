@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { DeflatePool } from '../build/gzip-pool.js';
 import type { Runner } from './main.js';
 import { collect, usageError } from './options.js';
 
@@ -12,8 +11,6 @@ import { collect, usageError } from './options.js';
  */
 
 export interface BuildFlags {
-  /** Not a flag: gzip workers started before the build code is loaded. */
-  pool?: DeflatePool;
   file?: string;
   platform?: string[];
   buildArg?: string[];
@@ -75,15 +72,8 @@ export function registerBuild(program: Command, run: Runner): void {
     .addHelpText('after', EXAMPLES)
     .action(async (contextDir: string, flags: BuildFlags, command: Command) => {
       rejectLocalTags(flags.tag);
-      // The gzip workers boot on another core while the build code loads
-      // here (so that other commands and --help load none of it).
-      const pool = await startPool(flags);
-      try {
-        const { runBuild } = await import('./build-run.js');
-        await runBuild(run, command, contextDir, { ...flags, pool });
-      } finally {
-        await pool?.close();
-      }
+      const { runBuild } = await import('./build-run.js');
+      await runBuild(run, command, contextDir, flags);
     });
 }
 
@@ -105,11 +95,4 @@ function rejectLocalTags(tags: string[] | undefined): void {
         '(--tag then adds bare tags)',
     );
   }
-}
-
-/** Workers for gzip layers, the default compression; none for the others. */
-async function startPool(flags: BuildFlags): Promise<DeflatePool | undefined> {
-  if (flags.compression !== undefined && flags.compression !== 'gzip') return undefined;
-  const { DeflatePool } = await import('../build/gzip-pool.js');
-  return new DeflatePool();
 }

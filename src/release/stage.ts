@@ -33,7 +33,7 @@ export type StageOptions = Pick<
 
 /**
  * Images built at once while staging. A build alternates between CPU work
- * (gzip on the shared worker threads, hashing) and waiting on the base
+ * (gzip on libuv's threads, hashing) and waiting on the base
  * image's registry; three keeps both cores of a small CI machine busy while
  * one build waits. Six built the 25-image release no faster on two cores
  * (bench/release/profile.ts), and each image in flight holds its layers.
@@ -59,8 +59,8 @@ export async function stageRelease(
   const signals = options.signal === undefined ? [] : [options.signal];
   const signal = AbortSignal.any([stop.signal, ...signals]);
   const limit = createLimit(STAGE_CONCURRENCY);
-  // One set of gzip workers for every image: starting a set per image
-  // costs more CPU than a small image's layers take to compress.
+  // One gzip pool for every image, so its limit on blocks deflated at
+  // once holds across the images built side by side.
   const pool = new DeflatePool();
   // Variants that share a base, and each image's platforms, read it once.
   const bases = new BaseCache();
