@@ -70,11 +70,14 @@ async function releaseCommand(
   if (dropped !== undefined) writeMessage(io, `gantry: warning: ${dropped}`);
 
   if (flags.fromDigests !== undefined && flags.dryRun !== true) {
-    const record = await releaseFromDigests(plan, flags.fromDigests, {
-      client,
-      allowDowngrade: flags.allowDowngrade === true,
-      onEvent: (message) => writeMessage(io, message),
-    });
+    const record = await untilInterrupted((signal) =>
+      assembleFromDigests(
+        context,
+        { plan, inputs, files: flags.fromDigests! },
+        flags,
+        signal,
+      ),
+    );
     const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
     await finishFromDigests(context, withInputs, {
       recordFile,
@@ -107,15 +110,8 @@ async function releaseCommand(
     return;
   }
 
-  // The first Ctrl-C (SIGINT) or a SIGTERM stops the release between steps,
-  // as `gantry copy` does, until its record is written and checked; a
-  // second Ctrl-C ends the process the usual way.
-  const controller = new AbortController();
-  const interrupt = (): void => controller.abort();
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  try {
-    const { signal } = controller;
+  // A built release stays stoppable until its record is written and checked.
+  await untilInterrupted(async (signal) => {
     const outcome = await publish(context, { plan, inputs, folder }, flags, signal);
     await finishRelease(context, outcome.outcome, {
       recordFile,
@@ -126,9 +122,56 @@ async function releaseCommand(
       releaseFile: path,
       signal,
     });
+  });
+}
+
+/**
+ * Runs `body` with a signal that the first Ctrl-C (SIGINT) or a SIGTERM
+ * aborts, so the release stops between steps, as `gantry copy` does; a
+ * second Ctrl-C ends the process the usual way.
+ */
+async function untilInterrupted<T>(
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    return await body(controller.signal);
   } finally {
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
+  }
+}
+
+/**
+ * `--from-digests` until `signal` stops it: as for a built release, the
+ * tags written so far go to the record (finishInterrupted).
+ */
+async function assembleFromDigests(
+  context: CommandContext,
+  planned: { plan: ReleasePlan; inputs: PlanInputs; files: string[] },
+  flags: ReleaseFlags,
+  signal: AbortSignal,
+) {
+  const { plan, inputs, files } = planned;
+  const tally = new RecordTally();
+  try {
+    return await releaseFromDigests(plan, files, {
+      client: context.client,
+      allowDowngrade: flags.allowDowngrade === true,
+      onEvent: (message) => writeMessage(context.io, message),
+      onTag: (event) => tally.onEvent(event),
+      signal,
+    });
+  } catch (error) {
+    const record = { ...tally.record(plan, inputs), fromDigests: true as const };
+    const recordFile = flags.record ?? DEFAULT_RECORD_FILE;
+    throw await finishInterrupted(context, record, recordFile, {
+      error,
+      aborted: signal.aborted,
+    });
   }
 }
 

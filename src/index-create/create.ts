@@ -1,4 +1,5 @@
 import { copyImage } from '../copy/copy.js';
+import { throwIfAborted } from '../copy/errors.js';
 import type { CopyStats } from '../copy/types.js';
 import { createIndex } from '../oci/create.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -22,6 +23,8 @@ export interface IndexCreateOptions {
   client: RegistryClient;
   annotations?: IndexAnnotations;
   tags?: readonly string[];
+  /** Stops the copies (GANTRY_E_ABORTED); the index is not pushed then. */
+  signal?: AbortSignal;
 }
 
 export interface IndexCreateResult {
@@ -46,6 +49,7 @@ export async function createIndexFrom(
       entry.descriptor.digest.toString(),
       destination,
       [],
+      options.signal === undefined ? {} : { signal: options.signal },
     );
     for (const key of Object.keys(stats) as (keyof typeof stats)[]) {
       stats[key] += copied.stats[key];
@@ -54,6 +58,7 @@ export async function createIndexFrom(
 
   const { index, manifests } = indexOver(entries, options.annotations);
   const descriptor = describeManifest(index);
+  throwIfAborted(options.signal);
   await destination.push(descriptor, index.bytes);
   for (const tag of options.tags ?? []) await destination.tag(descriptor, tag);
   return {

@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../copy/errors.js';
 import { ErrorCode, GantryError } from '../errors.js';
 import type { IndexAnnotations } from '../index-create/annotations.js';
 import { createIndexFrom, indexOver } from '../index-create/create.js';
@@ -7,7 +8,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { platformToString } from '../oci/platform.js';
 import type { RegistryClient } from '../registry/client.js';
 import { currentTags, openDestination } from './execute-targets.js';
-import type { BuiltReleaseImage } from './execute-types.js';
+import type { BuiltReleaseImage, ReleaseEvent } from './execute-types.js';
 import { comparePlan, writesTag } from './plan-diff.js';
 import type { ReleasePlan } from './plan-types.js';
 import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js';
@@ -23,6 +24,12 @@ import { RECORD_FORMAT, type RecordedTag, type ReleaseRecord } from './record.js
  * which live on the other machines, so a release file with variants is
  * refused; labels and manifest-level annotations belong in the builds
  * (their configs and manifests are fixed by their digests).
+ *
+ * `signal` stops it between steps and inside the copies, as it stops a
+ * built release: the index is pushed before any tag, so every tag written
+ * names complete content, and `onEvent` has reported each tag written or
+ * left, which is what the record of an interrupted run holds
+ * (RecordTally).
  */
 export async function releaseFromDigests(
   plan: ReleasePlan,
@@ -30,10 +37,15 @@ export async function releaseFromDigests(
   options: {
     client: RegistryClient;
     onEvent?: (message: string) => void;
+    /** Each tag written (`tagged`) or left as it is (`stays`), as it happens. */
+    onTag?: (event: Extract<ReleaseEvent, { type: 'tagged' | 'stays' }>) => void;
     /** Move tags whose image carries a newer version too (plan-hold.ts). */
     allowDowngrade?: boolean;
+    /** Stops the release between steps (GANTRY_E_ABORTED). */
+    signal?: AbortSignal;
   },
 ): Promise<ReleaseRecord> {
+  const { signal } = options;
   const started = Date.now();
   const base = onlyBase(plan);
   const sources = await platformSources(plan, metadataFiles);
@@ -42,62 +54,78 @@ export async function releaseFromDigests(
   const destinations: ReleaseRecord['destinations'] = [];
   const targets = new Map<string, Awaited<ReturnType<typeof openDestination>>>();
   let assembled: Awaited<ReturnType<typeof createIndexFrom>> | undefined;
-  for (const destination of plan.destinations) {
-    const target = await openDestination(destination, options.client);
-    targets.set(destination.name, target);
-    const pushStart = Date.now();
-    assembled = await createIndexFrom(sources, target, {
-      client: options.client,
-      annotations,
-    });
-    const { uploaded, bytes, mounted, skipped } = assembled.stats;
-    destinations.push({
-      name: destination.name,
-      kind: destination.kind,
-      uploaded: { blobs: uploaded, bytes, mounted, skipped },
-      timings: { pushMs: Date.now() - pushStart, tagMs: 0 },
-    });
-    options.onEvent?.(
-      `assembled ${base.name} ${assembled.digest} in ${destination.name}`,
-    );
-  }
-  if (assembled === undefined) throw noDestination();
-  const built = Date.now();
-
-  const digest = assembled.digest;
-  const planned = new Map([[base.name, digest]]);
-  const diff = await comparePlan(plan, currentTags(options.client), {
-    planned,
-    allowDowngrade: options.allowDowngrade === true,
-  });
-  const compared = Date.now();
-
-  let sequence = 0;
+  let diff: Awaited<ReturnType<typeof comparePlan>>;
+  let built = 0;
+  let compared = 0;
   const tags: RecordedTag[] = [];
-  for (const change of diff.changes) {
-    const target = targets.get(change.destination)!;
-    const record = destinations.find((d) => d.name === change.destination)!;
-    const tagStart = Date.now();
-    const written = writesTag(change);
-    if (written) {
-      const descriptor = await target.resolve(digest.toString());
-      await target.tag(descriptor, change.tag);
-      sequence += 1;
-      options.onEvent?.(`tagged ${change.destination}:${change.tag}`);
+  try {
+    for (const destination of plan.destinations) {
+      throwIfAborted(signal);
+      const target = await openDestination(destination, options.client);
+      targets.set(destination.name, target);
+      const pushStart = Date.now();
+      assembled = await createIndexFrom(sources, target, {
+        client: options.client,
+        annotations,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      const { uploaded, bytes, mounted, skipped } = assembled.stats;
+      destinations.push({
+        name: destination.name,
+        kind: destination.kind,
+        uploaded: { blobs: uploaded, bytes, mounted, skipped },
+        timings: { pushMs: Date.now() - pushStart, tagMs: 0 },
+      });
+      options.onEvent?.(
+        `assembled ${base.name} ${assembled.digest} in ${destination.name}`,
+      );
     }
-    record.timings.tagMs += Date.now() - tagStart;
-    tags.push({
-      destination: change.destination,
-      image: change.image,
-      tag: change.tag,
-      digest: change.change === 'held' ? change.from! : digest.toString(),
-      ...(change.from === undefined ? {} : { previous: change.from }),
-      change: change.change,
-      ...(change.newer === undefined ? {} : { newer: change.newer }),
-      ...(written ? { sequence } : {}),
+    if (assembled === undefined) throw noDestination();
+    built = Date.now();
+
+    const digest = assembled.digest;
+    const planned = new Map([[base.name, digest]]);
+    diff = await comparePlan(plan, currentTags(options.client), {
+      planned,
+      allowDowngrade: options.allowDowngrade === true,
     });
+    compared = Date.now();
+
+    let sequence = 0;
+    for (const change of diff.changes) {
+      const target = targets.get(change.destination)!;
+      const record = destinations.find((d) => d.name === change.destination)!;
+      const tagStart = Date.now();
+      const written = writesTag(change);
+      if (written) {
+        throwIfAborted(signal);
+        const descriptor = await target.resolve(digest.toString());
+        await target.tag(descriptor, change.tag);
+        sequence += 1;
+        options.onEvent?.(`tagged ${change.destination}:${change.tag}`);
+      }
+      options.onTag?.({
+        type: written ? 'tagged' : 'stays',
+        destination: change.destination,
+        change,
+      });
+      record.timings.tagMs += Date.now() - tagStart;
+      tags.push({
+        destination: change.destination,
+        image: change.image,
+        tag: change.tag,
+        digest: change.change === 'held' ? change.from! : digest.toString(),
+        ...(change.from === undefined ? {} : { previous: change.from }),
+        change: change.change,
+        ...(change.newer === undefined ? {} : { newer: change.newer }),
+        ...(written ? { sequence } : {}),
+      });
+    }
+  } finally {
+    // A layout destination holds a lock until it is closed, stopped or not.
+    for (const target of targets.values()) await target.close?.();
   }
-  for (const target of targets.values()) await target.close?.();
+  const digest = assembled.digest;
 
   return {
     format: RECORD_FORMAT,

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runGantry } from '../harness/cli.js';
+import { getRegistries, type TestRegistry } from '../harness/registries.js';
+import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
+import { writeToolDist } from '../release/support.js';
+import {
+  buildByDigest,
+  interruptedGantry,
+  readRecord,
+} from './release-record-support.js';
+import { ref, seedingClient, uniqueRepository } from './support.js';
+
+/**
+ * `gantry release --from-digests` stopped by Ctrl-C (SIGINT) after its
+ * first tag, against a real registry: it stops between tag writes, records
+ * the tags it wrote (`complete: false`), and says how to finish. The re-run
+ * completes the release and keeps those tags as created by this release, so
+ * a rollback of its record removes every tag, the stopped run's included.
+ */
+const RECORD = 'fi.json';
+/** Enough tag writes that the signal lands before the last. */
+const RAW_TAGS = Array.from({ length: 16 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+let registry: TestRegistry;
+let work = '';
+let repo = '';
+let metadata: string[] = [];
+
+before(async () => {
+  registry = (await getRegistries()).plain;
+  work = makeTempDir('gantry-from-digests-interrupted-');
+  await writeToolDist(work);
+  await writeFile(
+    join(work, 'Dockerfile'),
+    'FROM scratch\nARG TARGETARCH\nCOPY dist/$TARGETARCH/tool /tool\n',
+  );
+  repo = uniqueRepository(registry, 'fi-app');
+  const file = [
+    `destinations: [${repo}]`,
+    'base:',
+    '  files:',
+    '    - from: dist/$TARGETARCH/tool',
+    '      to: /tool',
+    'tags:',
+    `  base: ["{{version}}", ${RAW_TAGS.map((tag) => `"${tag}"`).join(', ')}]`,
+  ].join('\n');
+  await writeFile(join(work, 'release.yaml'), file);
+  metadata = await buildByDigest(work, uniqueRepository(registry, 'fi-ci'));
+});
+
+after(() => {
+  if (work !== '') removeTempDir(work);
+});
+
+const releaseArgs = () => [
+  'release',
+  '--no-verify',
+  '--version',
+  '1.0.0',
+  '--record',
+  RECORD,
+  'release.yaml',
+  '--from-digests',
+  ...metadata,
+];
+
+async function tagsNow(): Promise<string[]> {
+  const client = seedingClient(registry);
+  try {
+    return (await client.listTags(ref(repo))).sort();
+  } catch {
+    return []; // a repository with no tag left is unknown to distribution
+  } finally {
+    await client.close();
+  }
+}
+
+describe('gantry release --from-digests, interrupted', () => {
+  let written = 0;
+
+  it('stops between tags, records those it wrote and says how to finish', async () => {
+    const run = await interruptedGantry(work, releaseArgs(), /^tagged /m);
+    assert.equal(run.sent, true, run.stderr);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /GANTRY_E_ABORTED/);
+    assert.match(run.stderr, /the release was interrupted: \d+ tags were written/);
+    assert.match(run.stderr, /run the same gantry release again to finish/);
+
+    const record = await readRecord(join(work, RECORD));
+    assert.equal(record.complete, false);
+    assert.equal(record.fromDigests, true);
+    written = record.tags.filter((tag) => tag.sequence !== undefined).length;
+    assert.ok(written > 0 && written < RAW_TAGS.length + 1, `${written} written`);
+    assert.ok(record.tags.every((tag) => tag.change === 'new'));
+    assert.equal((await tagsNow()).length, written);
+  });
+
+  it('re-runs to the complete release, keeping those tags as new', async () => {
+    const run = await runGantry(releaseArgs(), { cwd: work });
+    assert.equal(run.code, 0, run.stderr);
+    const record = await readRecord(join(work, RECORD));
+    assert.equal(record.complete ?? true, true);
+    assert.ok(record.tags.length > written);
+    assert.ok(record.tags.every((tag) => tag.change === 'new'));
+    assert.equal((await tagsNow()).length, record.tags.length);
+  });
+
+  it("rolls back every tag, the stopped run's too", async () => {
+    const run = await runGantry(['rollback', RECORD], { cwd: work });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(await tagsNow(), []);
+  });
+});
