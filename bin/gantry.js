@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. By default V8
@@ -16,5 +17,22 @@ v8.setFlagsFromString('--liftoff-only');
 if (typeof module.enableCompileCache === 'function') module.enableCompileCache();
 
 // dist/cli-bundle is the CLI in one file per command (scripts/build.mjs).
-const { main } = await import('../dist/cli-bundle/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const BUNDLE = new URL('../dist/cli-bundle/main.js', import.meta.url);
+let cli;
+try {
+  cli = await import(BUNDLE.href);
+} catch (error) {
+  // A checkout where `npm run build` has not run (or only tsc has).
+  if (
+    error?.code !== 'ERR_MODULE_NOT_FOUND' ||
+    !String(error.message).includes(fileURLToPath(BUNDLE))
+  ) {
+    throw error;
+  }
+  process.stderr.write(
+    'gantry: error GANTRY_E_INTERNAL: this copy of gantry is not built (no dist/cli-bundle/main.js)\n' +
+      'hint: run npm run build (npm ci and npm install run it too)\n',
+  );
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv.slice(2));
