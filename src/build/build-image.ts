@@ -13,6 +13,7 @@ import type { Platform } from '../oci/platform.js';
 import type { Reference } from '../reference/reference.js';
 import type { RegistryClient } from '../registry/client.js';
 import { MemoryTarget } from '../store/memory.js';
+import { RegistryTarget } from '../store/registry-target.js';
 import type { ReadTarget, WriteTarget } from '../store/target.js';
 import { BaseCache } from './base.js';
 import { checkPlatforms, indexOf } from './build-image-index.js';
@@ -125,6 +126,11 @@ export interface BuildResult {
    * else the one manifest.
    */
   root: Descriptor;
+  /**
+   * The layers uploaded while they were compressed (`uploadLayersTo`) and
+   * the repository that holds them: a push there need not ask for them.
+   */
+  uploaded?: { repository: Reference; digests: ReadonlySet<string> };
   /** Removes the build's temp layer files (cache entries stay). */
   dispose(): Promise<void>;
 }
@@ -146,6 +152,9 @@ export async function buildImages(
   const ownPool = options.pool === undefined && compression === 'gzip';
   const pool = ownPool ? new DeflatePool() : options.pool;
   const target = options.uploadLayersTo;
+  const stored = new Set<string>();
+  const uploaded =
+    target === undefined ? {} : { uploaded: { repository: target, digests: stored } };
   const settings = {
     ...options,
     compression,
@@ -154,7 +163,10 @@ export async function buildImages(
     ...(pool === undefined ? {} : { pool }),
     ...(target === undefined
       ? {}
-      : { upload: () => LayerUpload.open(options.client, target) }),
+      : {
+          upload: () =>
+            LayerUpload.open(options.client, target, (digest) => stored.add(`${digest}`)),
+        }),
   };
 
   try {
@@ -182,6 +194,7 @@ export async function buildImages(
         manifests,
         staging: overlay,
         root: describeManifest(only.manifest),
+        ...uploaded,
         dispose,
       };
     }
@@ -191,7 +204,14 @@ export async function buildImages(
       options.descriptorAnnotations,
     );
     await staging.push(describeManifest(index), index.bytes);
-    return { index, manifests, staging: overlay, root: describeManifest(index), dispose };
+    return {
+      index,
+      manifests,
+      staging: overlay,
+      root: describeManifest(index),
+      ...uploaded,
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;
@@ -211,8 +231,18 @@ export function pushBuild(
   tags: string[],
   options: { onEvent?: (event: CopyEvent) => void; concurrency?: number } = {},
 ): Promise<CopyResult> {
+  const uploaded = result.uploaded;
+  const sameRepository =
+    uploaded !== undefined &&
+    destination instanceof RegistryTarget &&
+    destination.registry === uploaded.repository.registry &&
+    destination.repository === uploaded.repository.repository;
   return copyImage(result.staging, `${result.root.digest}`, destination, tags, {
     ...options,
     referrers: false,
+    // The layers went up while they were compressed; the configs are the
+    // build's own, new unless the same inputs were pushed before.
+    ...(sameRepository ? { present: uploaded.digests } : {}),
+    uploadSmallUnasked: true,
   });
 }

@@ -31,9 +31,16 @@ export class LayerUpload {
   readonly #body = new PassThrough({ highWaterMark: BODY_BUFFER });
   readonly #opened: string;
   readonly #patch: Promise<string>;
+  readonly #onStored: ((digest: Digest) => void) | undefined;
   #failed = false;
 
-  private constructor(session: RegistrySession, repo: Reference, location: string) {
+  private constructor(
+    session: RegistrySession,
+    repo: Reference,
+    location: string,
+    onStored: ((digest: Digest) => void) | undefined,
+  ) {
+    this.#onStored = onStored;
     this.#session = session;
     this.#repo = repo;
     this.#opened = location;
@@ -49,11 +56,12 @@ export class LayerUpload {
   static async open(
     client: RegistryClient,
     repo: Reference,
+    onStored?: (digest: Digest) => void,
   ): Promise<LayerUpload | undefined> {
     const session = client.session(repo.registry);
     try {
       const { location } = await startUpload(session, repo);
-      return new LayerUpload(session, repo, location);
+      return new LayerUpload(session, repo, location, onStored);
     } catch {
       return undefined;
     }
@@ -66,6 +74,7 @@ export class LayerUpload {
     try {
       location = await this.#patch;
       await this.#close(location, digest);
+      this.#onStored?.(digest);
       return true;
     } catch {
       if (location !== undefined) await cancelUpload(this.#session, this.#repo, location);

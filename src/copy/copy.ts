@@ -133,6 +133,8 @@ interface Run {
    */
   planLimit: Limit;
   emit: (event: CopyEvent) => void;
+  present?: ReadonlySet<string>;
+  uploadSmallUnasked: boolean;
 }
 
 function startRun(
@@ -154,6 +156,8 @@ function startRun(
     limit: createLimit(concurrency),
     planLimit: createLimit(concurrency),
     emit: onEvent === undefined ? () => {} : (event) => onEvent(event),
+    ...(options.present === undefined ? {} : { present: options.present }),
+    uploadSmallUnasked: options.uploadSmallUnasked === true,
   };
 }
 

@@ -9,6 +9,8 @@ export interface TransferContext extends BlobContext {
   concurrency: number;
   /** Stops the other transfers when one fails. */
   stop: AbortController;
+  /** Blobs the destination is known to hold (CopyOptions.present). */
+  present?: ReadonlySet<string>;
 }
 
 /**
@@ -16,8 +18,8 @@ export interface TransferContext extends BlobContext {
  * manifest naming it is read (plan.ts, `onNode`), so transfers overlap the
  * rest of the walk instead of waiting for it; at most `concurrency` run at
  * once, the biggest waiting first (limit.ts, createSizedLimit).
- * A blob `add` is told the destination holds is counted as skipped without
- * a request. The first failure stops the others (`stop`).
+ * A blob `add` is told the destination holds, or one in `present`, is
+ * counted as skipped without a request. The first failure stops the others (`stop`).
  */
 export class BlobTransfers {
   readonly #context: TransferContext;
@@ -66,7 +68,7 @@ export class BlobTransfers {
     const context = this.#context;
     throwIfAborted(context.signal);
     const { digest, size } = blob;
-    if (await held) {
+    if (context.present?.has(digest.toString()) === true || (await held)) {
       context.emit({ type: 'blob-start', digest, size });
       context.emit({ type: 'blob-done', digest, size, how: 'skipped' });
       this.#stats.skipped++;

@@ -37,6 +37,18 @@ export interface CopyOptions {
   onEvent?: (event: CopyEvent) => void;
   /** Stops the copy; it fails with GANTRY_E_ABORTED and no tag is written. */
   signal?: AbortSignal;
+  /**
+   * Blobs (digests) the caller knows the destination holds, because it
+   * uploaded them moments ago: counted as skipped without a request. A
+   * blob missing after all makes the manifest push fail, never a tag.
+   */
+  present?: ReadonlySet<string>;
+  /**
+   * Small blobs that are not layers (configs, attestation statements) go
+   * to a registry without asking first whether it has them; for an image
+   * no tag names yet (blobs.ts, BlobContext.uploadSmallUnasked).
+   */
+  uploadSmallUnasked?: boolean;
 }
 
 /** How a blob reached the destination. */

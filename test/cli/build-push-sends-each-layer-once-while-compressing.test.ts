@@ -11,7 +11,9 @@ import { access, uniqueRepository } from './support.js';
 /**
  * `gantry build --output REGISTRY/REPO` for two platforms: each layer goes
  * up once, in one streamed PATCH while it is compressed (the push then finds
- * it there), the configs once each, and the index last. `--compression-level`
+ * it there, so it asks nothing), the configs once each without asking
+ * first, and the index last. Layers taken from the layer cache went up in
+ * no earlier request: the push asks for them. `--compression-level`
  * changes the layer blobs but not what they hold.
  */
 
@@ -89,9 +91,37 @@ describe('gantry build pushing to a registry', () => {
     // Four blobs (two layers, two configs): one upload session each.
     assert.equal(count(sent, /^POST .*\/blobs\/uploads\/$/), 4, sent.join('\n'));
     assert.equal(count(sent, /^PUT .*\/blobs\/uploads\/ID$/), 4, sent.join('\n'));
+    // Nothing asked for: the layers went up moments ago, the configs are new.
+    assert.equal(count(sent, /^HEAD .*\/blobs\//), 0, sent.join('\n'));
     // Two manifests and the index by digest or tag, nothing more.
     assert.ok(count(sent, /^PUT .*\/manifests\//) <= 4, sent.join('\n'));
     assert.match(sent.filter((r) => r.startsWith('PUT')).at(-1)!, /\/manifests\/1$/);
+  });
+
+  it('asks for the layers it took from the layer cache', async () => {
+    const { plain } = await getRegistries();
+    const cache = join(root, 'cache');
+    const cached = (repo: string) =>
+      runGantry([
+        '--debug',
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--cache-dir',
+        cache,
+        '--output',
+        `${uniqueRepository(plain, repo)}:1`,
+        root,
+      ]);
+    const fill = await cached('fill');
+    assert.equal(fill.code, 0, fill.stderr);
+    const again = await cached('again');
+    assert.equal(again.code, 0, again.stderr);
+    const sent = requests(again.stderr);
+    assert.equal(count(sent, /^PATCH /), 0, sent.join('\n'));
+    // The two layers asked for (absent from the new repository, so sent).
+    assert.equal(count(sent, /^HEAD .*\/blobs\//), 2, sent.join('\n'));
+    assert.equal(count(sent, /^PUT .*\/blobs\/uploads\/ID$/), 4, sent.join('\n'));
   });
 
   it('--compression-level gives other blobs with the same content', async () => {
