@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRepository } from '../reference/parse.js';
-import { dryRunFromDigests, dryRunRelease } from '../release/dry-run.js';
+import { type DryRun, dryRunFromDigests, dryRunRelease } from '../release/dry-run.js';
 import { executeRelease } from '../release/execute.js';
 import { readReleaseFile } from '../release/file.js';
 import type { ReleaseFile } from '../release/file-types.js';
@@ -27,7 +27,6 @@ import {
   finishRelease,
 } from './release-finish.js';
 import { watchRelease } from './release-progress.js';
-import { progressLine } from './release-report.js';
 
 /**
  * The body of `gantry release` (see release.ts), loaded only when the
@@ -88,22 +87,26 @@ async function releaseCommand(
   }
 
   if (flags.dryRun === true) {
-    // Stages every image as the release would, so each tag's digest is known.
-    const dry =
-      flags.fromDigests === undefined
-        ? await dryRunRelease(plan, {
-            client,
-            allowDowngrade: flags.allowDowngrade === true,
-            baseDir: folder,
-            onEvent: (event) => {
-              const line = progressLine(event);
-              if (line !== undefined) writeMessage(io, line);
-            },
-          })
-        : await dryRunFromDigests(plan, flags.fromDigests, {
-            client,
-            allowDowngrade: flags.allowDowngrade === true,
-          });
+    // Stages every image as the release would, so each tag's digest is known;
+    // on a terminal with the live view of the builds a release shows.
+    const watch = watchRelease(context, plan);
+    let dry: DryRun;
+    try {
+      dry =
+        flags.fromDigests === undefined
+          ? await dryRunRelease(plan, {
+              client,
+              allowDowngrade: flags.allowDowngrade === true,
+              baseDir: folder,
+              onEvent: (event) => watch.onEvent(event),
+            })
+          : await dryRunFromDigests(plan, flags.fromDigests, {
+              client,
+              allowDowngrade: flags.allowDowngrade === true,
+            });
+    } finally {
+      watch.stop();
+    }
     if (context.json) io.stdout.write(planToJSON(plan, dry.diff, dry.images));
     else writeLine(io, renderPlanTable(plan, dry.diff));
     await writeActionsFiles(io, actionsFromDryRun(dry));
