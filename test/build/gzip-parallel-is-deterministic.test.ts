@@ -76,6 +76,41 @@ test('two streams sharing one pool at once give each its own bytes', async () =>
   }
 });
 
+test('the thread pool and worker threads give the same bytes', async () => {
+  const input = sample(BLOCK * 11 + 17, 5);
+  const digests = new Set<string>();
+  for (const backend of ['thread-pool', 'workers'] as const) {
+    for (const size of [1, 3]) {
+      const pool = new DeflatePool(size, backend);
+      try {
+        assert.equal(pool.backend, backend);
+        const gz = await gzipParallel(input, { blockSize: BLOCK, pool });
+        assert.ok(gunzipSync(gz).equals(input), `${backend} ${size}`);
+        digests.add(digest(gz));
+      } finally {
+        await pool.close();
+      }
+    }
+  }
+  assert.equal(digests.size, 1);
+});
+
+const poolSizeSet = process.env.UV_THREADPOOL_SIZE !== undefined;
+
+test('two cores use the thread pool, more use workers (UV_THREADPOOL_SIZE 4)', {
+  skip: poolSizeSet && 'UV_THREADPOOL_SIZE is set here',
+}, async () => {
+  const pools = [new DeflatePool(2), new DeflatePool(3), new DeflatePool(8)];
+  try {
+    assert.deepEqual(
+      pools.map((pool) => pool.backend),
+      ['thread-pool', 'workers', 'workers'],
+    );
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+});
+
 test('the header is fixed: no name, mtime 0, OS unknown', async () => {
   const gz = await gzipParallel(sample(1000, 3), { level: 9, workers: 1 });
   assert.deepEqual([...gz.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255]);
