@@ -204,7 +204,9 @@ async function untilInterrupted<T>(
   }
 }
 
-function readBackInterrupted(options: FinishOptions): GantryError {
+function readBackInterrupted(
+  options: Pick<FinishOptions, 'recordFile' | 'releaseFile'>,
+): GantryError {
   return new GantryError(
     ErrorCode.Aborted,
     `the release is published and its record written to ${options.recordFile}; ` +
@@ -241,16 +243,30 @@ async function verifyPublished(
 export async function finishFromDigests(
   context: CommandContext,
   record: ReleaseRecord,
-  options: { recordFile: string; plan: ReleasePlan; verify: boolean },
+  options: {
+    recordFile: string;
+    plan: ReleasePlan;
+    verify: boolean;
+    releaseFile?: string;
+    /** Ctrl-C: the record is written whatever comes; the read-back stops. */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   const { io } = context;
   const { recordFile, plan } = options;
   // As for a built release: a repeat that changed nothing keeps the record
   // whose previous digests a rollback needs.
   const saved = await saveRecord(recordFile, record);
-  const verification: ActionsRelease['verification'] = options.verify
-    ? await verifyRelease(saved.record, { client: context.client, plan })
-    : { skipped: '--no-verify' };
+  let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
+  let interrupted = false;
+  if (options.verify) {
+    const report = await untilInterrupted(
+      verifyRelease(saved.record, { client: context.client, plan }),
+      options.signal,
+    );
+    if (report === undefined) interrupted = true;
+    verification = report ?? { skipped: READ_BACK_INTERRUPTED };
+  }
 
   if (context.json) io.stdout.write(recordToJSON(saved.record));
   else writeLine(io, recordSummaryTable(plan, record));
@@ -259,6 +275,7 @@ export async function finishFromDigests(
     writeMessage(io, renderVerifyReport(verification).trimEnd());
   // `changed` and each tag's change say what this run did.
   await writeActionsFiles(io, actionsFromRecord(record, recordFile, verification));
+  if (interrupted) throw readBackInterrupted(options);
   if ('ok' in verification && !verification.ok) {
     throw new GantryError(
       ErrorCode.VerifyFailed,
@@ -287,7 +304,7 @@ export async function finishInterrupted(
     await saveRecord(recordFile, record);
     writeMessage(
       context.io,
-      `record of the ${written} tags written so far: ${recordFile}`,
+      `record of the ${counted(written, 'tag')} written so far: ${recordFile}`,
     );
   }
   // Whatever an interrupted step threw, the user stopped the release.
@@ -302,8 +319,9 @@ export async function finishInterrupted(
   }
   return new GantryError(
     ErrorCode.Aborted,
-    `the release was interrupted: ${written} tags were written, each naming ` +
-      `complete content; the rest is not published`,
+    `the release was interrupted: ${counted(written, 'tag')} ` +
+      `${written === 1 ? 'was' : 'were'} written, each naming complete content; ` +
+      `the rest is not published`,
     {
       hint:
         `run the same gantry release again to finish it, or gantry rollback ` +

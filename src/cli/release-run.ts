@@ -69,19 +69,24 @@ async function releaseCommand(
   if (dropped !== undefined) writeMessage(io, `gantry: warning: ${dropped}`);
 
   if (flags.fromDigests !== undefined && flags.dryRun !== true) {
-    const record = await untilInterrupted((signal) =>
-      assembleFromDigests(
+    const files = flags.fromDigests;
+    // Stoppable until the record is written and the read-back done, as a
+    // built release is: a Ctrl-C after the last tag still gets the record.
+    await untilInterrupted(async (signal) => {
+      const record = await assembleFromDigests(
         context,
-        { plan, inputs, files: flags.fromDigests! },
+        { plan, inputs, files },
         flags,
         signal,
-      ),
-    );
-    const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
-    await finishFromDigests(context, withInputs, {
-      recordFile,
-      plan,
-      verify: flags.verify !== false,
+      );
+      const withInputs = { ...record, inputs: recordedInputs(inputs, plan.created) };
+      await finishFromDigests(context, withInputs, {
+        recordFile,
+        plan,
+        verify: flags.verify !== false,
+        releaseFile: path,
+        signal,
+      });
     });
     return;
   }

@@ -90,6 +90,7 @@ export async function releaseFromDigests(
       allowDowngrade: options.allowDowngrade === true,
     });
     compared = Date.now();
+    throwIfAborted(signal);
 
     let sequence = 0;
     for (const change of diff.changes) {

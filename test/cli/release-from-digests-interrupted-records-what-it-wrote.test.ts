@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGantry } from '../harness/cli.js';
@@ -19,6 +19,7 @@ import { ref, seedingClient, uniqueRepository } from './support.js';
  * the tags it wrote (`complete: false`), and says how to finish. The re-run
  * completes the release and keeps those tags as created by this release, so
  * a rollback of its record removes every tag, the stopped run's included.
+ * Stopped right after its last tag, it still writes the whole record.
  */
 const RECORD = 'fi.json';
 /** Enough tag writes that the signal lands before the last. */
@@ -111,5 +112,23 @@ describe('gantry release --from-digests, interrupted', () => {
     const run = await runGantry(['rollback', RECORD], { cwd: work });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.deepEqual(await tagsNow(), []);
+  });
+
+  it('records every tag when stopped right after the last one', async () => {
+    await rm(join(work, RECORD)); // so the record read below is this run's
+    // `latest` is the base image's last tag; the read-back runs after it.
+    const args = releaseArgs().filter((arg) => arg !== '--no-verify');
+    const run = await interruptedGantry(work, args, /^tagged \S+:latest$/m);
+    assert.equal(run.sent, true, run.stderr);
+    // The read-back of 18 tags takes far longer than the signal does to land.
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /record written to fi\.json/);
+    assert.match(run.stderr, /its read-back check was interrupted/);
+    assert.match(run.stderr, /hint: run gantry verify --record fi\.json release\.yaml/);
+    const record = await readRecord(join(work, RECORD));
+    assert.equal(record.complete ?? true, true);
+    assert.equal(record.tags.length, RAW_TAGS.length + 2);
+    assert.ok(record.tags.every((tag) => tag.change === 'new'));
+    assert.equal((await tagsNow()).length, record.tags.length);
   });
 });
