@@ -84,6 +84,12 @@ function checkFlags(flags: BuildFlags): void {
   if (flags.metadataFile !== undefined && flags.pushByDigest === undefined) {
     throw usageError('--metadata-file needs --push-by-digest REPO');
   }
+  if (flags.compression === 'none' && flags.compressionLevel !== undefined) {
+    throw usageError(
+      '--compression-level has no effect with --compression none',
+      'drop --compression-level, or choose --compression gzip or zstd',
+    );
+  }
 }
 
 /** `--compression-level`: a whole number; its range is checked by the compressor. */
@@ -92,8 +98,8 @@ function levelOf(flags: BuildFlags): { level?: number } {
   if (text === undefined) return {};
   if (!/^[0-9]{1,2}$/.test(text)) {
     throw usageError(
-      `--compression-level "${text}" is not a whole number`,
-      'e.g. --compression-level 1 (fastest gzip)',
+      `--compression-level "${text}" is not a whole number from 0 to 19`,
+      'gzip takes 0 (none) to 9 (smallest), zstd 1 to 19; e.g. --compression-level 1',
     );
   }
   return { level: Number(text) };

@@ -151,6 +151,16 @@ describe('gantry build pushing to a registry', () => {
     const refused = await build(`${repo}:x`, ['--compression-level', 'fast']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--compression-level "fast" is not a whole number/);
+    const negative = await build(`${repo}:x`, ['--compression-level', '-1']);
+    assert.equal(negative.code, 2, negative.stderr);
+    assert.match(negative.stderr, /"-1" is not a whole number from 0 to 19/);
+    const none = ['--compression', 'none', '--compression-level', '5'];
+    const pointless = await build(`${repo}:x`, none);
+    assert.equal(pointless.code, 2, pointless.stderr);
+    assert.match(
+      pointless.stderr,
+      /--compression-level has no effect with --compression none/,
+    );
   });
 
   it('streams the layers to a TLS and a token registry as well', async () => {
