@@ -86,7 +86,10 @@ describe('gantry release --from-digests, interrupted', () => {
     assert.equal(run.sent, true, run.stderr);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /GANTRY_E_ABORTED/);
-    assert.match(run.stderr, /the release was interrupted: \d+ tags were written/);
+    assert.match(
+      run.stderr,
+      /the release was interrupted: \d+ tags? (?:were|was) written/,
+    );
     assert.match(run.stderr, /run the same gantry release again to finish/);
 
     const record = await readRecord(join(work, RECORD));
