@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const BUILD = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 
-/** `npm run build` before a benchmark: dist/ and the CLI bundle bin/gantry.js runs. */
+/** `npm run build` before a benchmark: dist/ and the CLI bundle bin/gantry.cjs runs. */
 export function buildDist(log: (line: string) => void): void {
   log('building dist/ (npm run build)');
   execFileSync(process.execPath, [BUILD], { stdio: 'inherit' });

@@ -12,7 +12,7 @@ import { type Measured, measure } from '../copy/measure.js';
  * exit; set-up and clean-up between runs are not timed.
  */
 
-export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.js', import.meta.url));
+export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.cjs', import.meta.url));
 export const BUILDAH = 'buildah';
 
 /** How gantry compresses layers here: its default, zlib (pigz-style blocks). */

@@ -9,7 +9,7 @@ import { type Measured, measure } from './measure.js';
  * default). Both talk plain HTTP to the loopback registries.
  */
 
-export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.js', import.meta.url));
+export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.cjs', import.meta.url));
 export const SKOPEO = 'skopeo';
 
 /**

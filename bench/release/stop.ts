@@ -15,7 +15,7 @@ import { planRelease } from '../../src/release/plan.js';
  * chosen delay (a crash: no clean-up runs at all).
  */
 
-export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.js', import.meta.url));
+export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.cjs', import.meta.url));
 
 export interface ReleaseRun {
   /** The release file (its destinations are the trial's own repositories). */

@@ -11,4 +11,4 @@ export ESBUILD_VERSION=${ESBUILD_VERSION:-$(<esbuild.version)}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}
 ./fetch.sh
 node --import tsx bases.ts
-node ../../bin/gantry.js release --version "$ESBUILD_VERSION" release.yaml
+node ../../bin/gantry.cjs release --version "$ESBUILD_VERSION" release.yaml

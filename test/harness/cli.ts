@@ -6,12 +6,12 @@ import { captureText } from './capture.js';
 export { captureText };
 
 /**
- * Runs the built CLI (`bin/gantry.js`, which imports `dist/`; scripts/test.ts
+ * Runs the built CLI (`bin/gantry.cjs`, which imports `dist/`; scripts/test.ts
  * builds it first) as a child process and captures its output for the
  * secret scan.
  */
 
-export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.js', import.meta.url));
+export const GANTRY_BIN = fileURLToPath(new URL('../../bin/gantry.cjs', import.meta.url));
 
 export interface GantryRun {
   code: number;
