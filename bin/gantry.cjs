@@ -39,53 +39,87 @@ const COMMANDS = new Set([
 ]);
 
 /**
- * V8's code cache of the bundle, one file per command and bundle, in
- * gantry's cache folder (XDG_CACHE_HOME or ~/.cache, as the layer cache):
- * a user's own folder, never a shared temp one, since V8 trusts what it
- * reads there. Keyed by node's version and the bundle's content; V8 checks
- * its own version and flags again and refuses a cache that does not fit.
- * Made after the first run of a command, from the code that run compiled;
- * the caches of other bundles (an earlier gantry) are removed then.
- * NODE_DISABLE_COMPILE_CACHE (node's own switch for its cache) turns it off.
- * Nothing here ever fails a command: a cache that cannot be read or written
- * is left alone.
+ * V8's code cache of the bundle, one file per command, in gantry's cache
+ * folder ($XDG_CACHE_HOME/gantry/compile, else ~/.cache/gantry/compile, as
+ * the layer cache): a user's own folder, never a shared temp one.
+ *
+ * - Keyed by node's version and flags and the bundle's content; V8 checks
+ *   its version and flags again and refuses a cache that does not fit.
+ * - Each file starts with the SHA-256 of the rest, checked before V8 sees
+ *   it: V8 checks only a cache's header (release builds skip its checksum),
+ *   and a cache damaged further in crashes node.
+ * - Written after a run of its command that succeeded and was not a help
+ *   text, from the code that run compiled, when there was none or V8
+ *   refused it. Files of other bundles or flags unused for a week go then.
+ * - NODE_DISABLE_COMPILE_CACHE (node's own switch for its cache) turns it
+ *   off. Nothing here ever fails a command: a cache that cannot be read or
+ *   written is left alone.
  */
+const CHECKSUM_BYTES = 32;
+const UNUSED_MS = 7 * 24 * 60 * 60 * 1000;
+
 function compileCache(source, argv) {
   const none = { data: undefined, save() {} };
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return none;
   try {
-    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    // The XDG base directory spec: a relative value is ignored.
+    const xdg = process.env.XDG_CACHE_HOME;
+    const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
     const folder = path.join(base, 'gantry', 'compile');
     const command = argv.find((word) => COMMANDS.has(word)) ?? 'other';
-    const id = createHash('sha256').update(source).digest('hex').slice(0, 16);
-    const prefix = `${process.version}-${process.arch}-${id}-`;
+    const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+    const id = createHash('sha256').update(flags).update(source).digest('hex');
+    const prefix = `${process.version}-${process.arch}-${id.slice(0, 16)}-`;
     const file = path.join(folder, `${prefix}${command}`);
-    let data;
-    try {
-      data = fs.readFileSync(file);
-    } catch {
-      data = undefined;
-    }
+    const data = readChecked(file);
+    const help = argv.some(
+      (word) => word === '--help' || word === '-h' || word === 'help',
+    );
     return {
       data,
-      save(script) {
+      save(script, code) {
+        if (code !== 0 || help) return;
         if (data !== undefined && !script.cachedDataRejected) return;
+        const temp = `${file}.${process.pid}.tmp`;
         try {
           fs.mkdirSync(folder, { recursive: true });
-          const temp = `${file}.${process.pid}.tmp`;
-          fs.writeFileSync(temp, script.createCachedData());
+          const payload = script.createCachedData();
+          const sum = createHash('sha256').update(payload).digest();
+          fs.writeFileSync(temp, Buffer.concat([sum, payload]));
           fs.renameSync(temp, file);
-          for (const name of fs.readdirSync(folder)) {
-            if (!name.startsWith(prefix))
-              fs.rmSync(path.join(folder, name), { force: true });
-          }
+          prune(folder, prefix);
         } catch {
           // A read-only or full disk: the next run compiles again.
+          fs.rmSync(temp, { force: true });
         }
       },
     };
   } catch {
     return none;
+  }
+}
+
+/** The cache in `file` if its checksum holds; undefined otherwise. */
+function readChecked(file) {
+  let bytes;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length <= CHECKSUM_BYTES) return undefined;
+  const payload = bytes.subarray(CHECKSUM_BYTES);
+  const sum = createHash('sha256').update(payload).digest();
+  return sum.equals(bytes.subarray(0, CHECKSUM_BYTES)) ? payload : undefined;
+}
+
+/** Removes the files of other bundles or flags that no run used for a week. */
+function prune(folder, prefix) {
+  const now = Date.now();
+  for (const name of fs.readdirSync(folder)) {
+    if (name.startsWith(prefix)) continue;
+    const file = path.join(folder, name);
+    if (now - fs.statSync(file).mtimeMs > UNUSED_MS) fs.rmSync(file, { force: true });
   }
 }
 
@@ -119,5 +153,5 @@ script.runInThisContext()(
 );
 cli.exports.main(argv).then((code) => {
   process.exitCode = code;
-  cache.save(script);
+  cache.save(script, code);
 });

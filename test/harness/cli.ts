@@ -6,7 +6,7 @@ import { captureText } from './capture.js';
 export { captureText };
 
 /**
- * Runs the built CLI (`bin/gantry.cjs`, which imports `dist/`; scripts/test.ts
+ * Runs the built CLI (`bin/gantry.cjs`, which runs `dist/cli-bundle/`; scripts/test.ts
  * builds it first) as a child process and captures its output for the
  * secret scan.
  */
