@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,6 +56,18 @@ export interface InterruptedRun {
   stderr: string;
   /** Whether SIGINT was sent (a line matched `when` before the run ended). */
   sent: boolean;
+}
+
+/**
+ * A release stopped by SIGINT after it wrote tags: exit 1, GANTRY_E_ABORTED,
+ * how many tags were written and how to finish.
+ */
+export function assertStoppedAfterTags(run: InterruptedRun): void {
+  assert.equal(run.sent, true, run.stderr);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /GANTRY_E_ABORTED/);
+  assert.match(run.stderr, /the release was interrupted: \d+ tags? (?:were|was) written/);
+  assert.match(run.stderr, /run the same gantry release again to finish/);
 }
 
 /**
