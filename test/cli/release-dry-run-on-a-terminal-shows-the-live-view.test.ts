@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { writeToolDist } from '../release/support.js';
+import { removeTempDir } from '../harness/temp-dir.js';
+import { makeToolWork } from './tool-work.js';
 
 /**
  * `gantry release --dry-run` stages every image as the release would; on a
@@ -34,20 +33,8 @@ async function dryRun(work: string, terminal: boolean) {
 }
 
 test('release --dry-run draws the live view on a terminal, plain lines elsewhere', async () => {
-  const work = makeTempDir('gantry-dry-run-view-');
+  const work = await makeToolWork('gantry-dry-run-view-', ['destinations: [oci:out]']);
   try {
-    await writeToolDist(work);
-    await writeFile(
-      join(work, 'release.yaml'),
-      [
-        `destinations: [oci:${join(work, 'out')}]`,
-        'base:',
-        '  files:',
-        '    - from: dist/$TARGETARCH/tool',
-        '      to: /tool',
-      ].join('\n'),
-    );
-
     const live = await dryRun(work, true);
     assert.equal(live.code, 0, live.stderr);
     assert.ok(live.stderr.includes(ERASE_DOWN), JSON.stringify(live.stderr));

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGantry } from '../harness/cli.js';
 import { getRegistries, type TestRegistry } from '../harness/registries.js';
-import { makeTempDir, removeTempDir } from '../harness/temp-dir.js';
-import { writeToolDist } from '../release/support.js';
+import { removeTempDir } from '../harness/temp-dir.js';
 import {
   assertStoppedAfterTags,
   buildByDigest,
@@ -13,6 +12,7 @@ import {
   readRecord,
 } from './release-record-support.js';
 import { ref, seedingClient, uniqueRepository } from './support.js';
+import { makeToolWork } from './tool-work.js';
 
 /**
  * `gantry release --from-digests` stopped by Ctrl-C (SIGINT) after its
@@ -32,23 +32,16 @@ let metadata: string[] = [];
 
 before(async () => {
   registry = (await getRegistries()).plain;
-  work = makeTempDir('gantry-from-digests-interrupted-');
-  await writeToolDist(work);
+  repo = uniqueRepository(registry, 'fi-app');
+  work = await makeToolWork('gantry-from-digests-interrupted-', [
+    `destinations: [${repo}]`,
+    'tags:',
+    `  base: ["{{version}}", ${RAW_TAGS.map((tag) => `"${tag}"`).join(', ')}]`,
+  ]);
   await writeFile(
     join(work, 'Dockerfile'),
     'FROM scratch\nARG TARGETARCH\nCOPY dist/$TARGETARCH/tool /tool\n',
   );
-  repo = uniqueRepository(registry, 'fi-app');
-  const file = [
-    `destinations: [${repo}]`,
-    'base:',
-    '  files:',
-    '    - from: dist/$TARGETARCH/tool',
-    '      to: /tool',
-    'tags:',
-    `  base: ["{{version}}", ${RAW_TAGS.map((tag) => `"${tag}"`).join(', ')}]`,
-  ].join('\n');
-  await writeFile(join(work, 'release.yaml'), file);
   metadata = await buildByDigest(work, uniqueRepository(registry, 'fi-ci'));
 });
 
