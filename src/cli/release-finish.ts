@@ -66,14 +66,12 @@ export async function finishRelease(
   let interrupted = false;
   try {
     ({ record, kept } = await saveRecord(options.recordFile, run));
-    if (options.verify) {
-      const report = await untilInterrupted(
-        verifyPublished(context, record, outcome.plan, options),
-        options.signal,
-      );
-      if (report === undefined) interrupted = true;
-      verification = report ?? { skipped: READ_BACK_INTERRUPTED };
-    }
+    const saved = record;
+    ({ verification, interrupted } = await readBack(
+      options.verify,
+      () => verifyPublished(context, saved, outcome.plan, options),
+      options.signal,
+    ));
   } finally {
     // The view is erased before anything else is written, whatever failed.
     options.watch.stop();
@@ -181,6 +179,22 @@ async function earlierRecord(path: string): Promise<ReleaseRecord | undefined> {
 }
 
 /**
+ * The read-back of a published, recorded release (none with --no-verify):
+ * its report, or, when `signal` fires first, a note that it was cut short.
+ */
+async function readBack(
+  verify: boolean,
+  check: () => Promise<VerifyReport>,
+  signal: AbortSignal | undefined,
+): Promise<{ verification: ActionsRelease['verification']; interrupted: boolean }> {
+  if (!verify) return { verification: { skipped: '--no-verify' }, interrupted: false };
+  const report = await untilInterrupted(check(), signal);
+  return report === undefined
+    ? { verification: { skipped: READ_BACK_INTERRUPTED }, interrupted: true }
+    : { verification: report, interrupted: false };
+}
+
+/**
  * `work`, or undefined as soon as `signal` fires: the release is
  * published and recorded, only its read-back is cut short.
  */
@@ -257,16 +271,11 @@ export async function finishFromDigests(
   // As for a built release: a repeat that changed nothing keeps the record
   // whose previous digests a rollback needs.
   const saved = await saveRecord(recordFile, record);
-  let verification: ActionsRelease['verification'] = { skipped: '--no-verify' };
-  let interrupted = false;
-  if (options.verify) {
-    const report = await untilInterrupted(
-      verifyRelease(saved.record, { client: context.client, plan }),
-      options.signal,
-    );
-    if (report === undefined) interrupted = true;
-    verification = report ?? { skipped: READ_BACK_INTERRUPTED };
-  }
+  const { verification, interrupted } = await readBack(
+    options.verify,
+    () => verifyRelease(saved.record, { client: context.client, plan }),
+    options.signal,
+  );
 
   if (context.json) io.stdout.write(recordToJSON(saved.record));
   else writeLine(io, recordSummaryTable(plan, record));

@@ -72,7 +72,7 @@ async function releaseCommand(
     const files = flags.fromDigests;
     // Stoppable until the record is written and the read-back done, as a
     // built release is: a Ctrl-C after the last tag still gets the record.
-    await untilInterrupted(async (signal) => {
+    await stoppableBySignals(async (signal) => {
       const record = await assembleFromDigests(
         context,
         { plan, inputs, files },
@@ -119,7 +119,7 @@ async function releaseCommand(
   }
 
   // A built release stays stoppable until its record is written and checked.
-  await untilInterrupted(async (signal) => {
+  await stoppableBySignals(async (signal) => {
     const outcome = await publish(context, { plan, inputs, folder }, flags, signal);
     await finishRelease(context, outcome.outcome, {
       recordFile,
@@ -138,7 +138,7 @@ async function releaseCommand(
  * aborts, so the release stops between steps, as `gantry copy` does; a
  * second Ctrl-C ends the process the usual way.
  */
-async function untilInterrupted<T>(
+async function stoppableBySignals<T>(
   body: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
